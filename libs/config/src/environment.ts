@@ -1,0 +1,245 @@
+/**
+ * Environment variables, validated once at start. Each variable has a
+ * description and a sensitivity flag; sensitive values never reach logs.
+ */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+interface VariableSpec<T> {
+  description: string;
+  sensitive?: boolean;
+  /** Used when the variable is unset; a function may derive it from earlier values. */
+  fallback?: string | ((env: NodeJS.ProcessEnv) => string | undefined);
+  parse: (raw: string, name: string) => T;
+}
+
+function text(raw: string): string {
+  return raw;
+}
+
+function port(raw: string, name: string): number {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) {
+    throw new ConfigError(`${name} must be a port number from 0 to 65535, got "${raw}"`);
+  }
+  return value;
+}
+
+function positiveInteger(raw: string, name: string): number {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new ConfigError(`${name} must be a positive integer, got "${raw}"`);
+  }
+  return value;
+}
+
+function url(protocols: string[]) {
+  return (raw: string, name: string): string => {
+    let parsed: URL;
+    try {
+      parsed = new URL(raw);
+    } catch {
+      throw new ConfigError(`${name} must be a URL such as ${protocols[0]}//host:port, got an unparseable value`);
+    }
+    if (!protocols.includes(parsed.protocol)) {
+      throw new ConfigError(`${name} must use ${protocols.join(' or ')}, got ${parsed.protocol}`);
+    }
+    if (!parsed.hostname) throw new ConfigError(`${name} must name a host`);
+    return raw;
+  };
+}
+
+function hostname(raw: string, name: string): string {
+  const value = raw.trim().toLowerCase().replace(/\.$/, '');
+  if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(value)) {
+    throw new ConfigError(`${name} must be a host name such as portal.example.com, got "${raw}"`);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(values: readonly T[]) {
+  return (raw: string, name: string): T => {
+    if (!(values as readonly string[]).includes(raw)) {
+      throw new ConfigError(`${name} must be one of ${values.join(', ')}, got "${raw}"`);
+    }
+    return raw as T;
+  };
+}
+
+function list(raw: string): string[] {
+  return raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+}
+
+const DEV_SESSION_SECRET = 'development-only-session-secret-change-me';
+
+function appDatabaseUrl(env: NodeJS.ProcessEnv): string | undefined {
+  if (!env.DATABASE_URL) return undefined;
+  try {
+    const parsed = new URL(env.DATABASE_URL);
+    parsed.username = 'portal_app';
+    parsed.password = env.APP_DATABASE_PASSWORD ?? '';
+    return parsed.toString();
+  } catch {
+    return undefined;
+  }
+}
+
+const SPEC = {
+  NODE_ENV: {
+    description: 'Runtime mode: development, test or production.',
+    fallback: 'development',
+    parse: oneOf(['development', 'test', 'production'] as const),
+  },
+  DATABASE_URL: {
+    description:
+      'PostgreSQL URL of the migrating user, which owns the schema through portal_owner. Migrations and provisioning use it.',
+    sensitive: true,
+    fallback: 'postgres://postgres@127.0.0.1:5432/portal',
+    parse: url(['postgres:', 'postgresql:']),
+  },
+  APP_DATABASE_URL: {
+    description:
+      'PostgreSQL URL the apps connect with, as portal_app. Defaults to DATABASE_URL with the user portal_app and APP_DATABASE_PASSWORD.',
+    sensitive: true,
+    fallback: appDatabaseUrl,
+    parse: url(['postgres:', 'postgresql:']),
+  },
+  DATABASE_POOL_SIZE: {
+    description: 'Maximum PostgreSQL connections per process.',
+    fallback: '10',
+    parse: positiveInteger,
+  },
+  REDIS_URL: {
+    description: 'Redis URL for sessions, rate limits, cache invalidation and queues.',
+    sensitive: true,
+    fallback: 'redis://127.0.0.1:6379',
+    parse: url(['redis:', 'rediss:']),
+  },
+  PORTAL_PORT: { description: 'TCP port of the customer portal.', fallback: '3000', parse: port },
+  CONSOLE_PORT: { description: 'TCP port of the staff console.', fallback: '3001', parse: port },
+  WORKER_PORT: { description: 'TCP port of the worker health endpoint.', fallback: '3002', parse: port },
+  PORTAL_BASE_DOMAIN: {
+    description: 'Platform domain: tenant portals are served on {slug}.{PORTAL_BASE_DOMAIN}.',
+    fallback: 'localhost',
+    parse: hostname,
+  },
+  PORTAL_PUBLIC_URL_TEMPLATE: {
+    description:
+      'URL of a tenant portal as customers reach it, with {host} for the hostname. Links in pages, emails and PDFs use it.',
+    fallback: (env: NodeJS.ProcessEnv) =>
+      env.NODE_ENV === 'production' ? 'https://{host}' : `http://{host}:${env.PORTAL_PORT ?? '3000'}`,
+    parse: (raw: string, name: string) => {
+      if (!raw.includes('{host}')) throw new ConfigError(`${name} must contain {host}, got "${raw}"`);
+      return raw;
+    },
+  },
+  CONSOLE_HOST: {
+    description: 'Hostname of the staff console.',
+    fallback: 'console.localhost',
+    parse: hostname,
+  },
+  SESSION_SECRET: {
+    description: 'Secret that signs session cookies; at least 32 characters. Required in production.',
+    sensitive: true,
+    fallback: (env: NodeJS.ProcessEnv) => (env.NODE_ENV === 'production' ? undefined : DEV_SESSION_SECRET),
+    parse: (raw: string, name: string) => {
+      if (raw.length < 32) throw new ConfigError(`${name} must be at least 32 characters long`);
+      return raw;
+    },
+  },
+  SESSION_TTL_MINUTES: {
+    description: 'Idle lifetime of a portal session in minutes.',
+    fallback: '480',
+    parse: positiveInteger,
+  },
+  COOKIE_SECURE: {
+    description: 'Whether cookies are Secure and __Host- prefixed: true behind HTTPS.',
+    fallback: (env: NodeJS.ProcessEnv) => (env.NODE_ENV === 'production' ? 'true' : 'false'),
+    parse: (raw: string, name: string) => oneOf(['true', 'false'] as const)(raw, name) === 'true',
+  },
+  TRUSTED_PROXIES: {
+    description:
+      'Comma-separated proxy addresses or CIDR ranges whose X-Forwarded-Host and X-Forwarded-For are believed. Empty trusts none.',
+    fallback: '',
+    parse: list,
+  },
+  LOGIN_MAX_ATTEMPTS: {
+    description: 'Failed logins allowed per email and per client address within LOGIN_WINDOW_SECONDS.',
+    fallback: '5',
+    parse: positiveInteger,
+  },
+  LOGIN_WINDOW_SECONDS: {
+    description: 'Length of the login rate-limit window in seconds.',
+    fallback: '900',
+    parse: positiveInteger,
+  },
+  HOST_CACHE_SECONDS: {
+    description: 'How long a resolved hostname stays cached when no invalidation arrives.',
+    fallback: '300',
+    parse: positiveInteger,
+  },
+  LOG_LEVEL: {
+    description: 'pino log level.',
+    fallback: 'info',
+    parse: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+  },
+} satisfies Record<string, VariableSpec<unknown>>;
+
+type Spec = typeof SPEC;
+export type AppConfig = { readonly [K in keyof Spec]: ReturnType<Spec[K]['parse']> };
+export type ConfigKey = keyof Spec;
+
+/** Names of the variables that must never be logged. */
+export const SENSITIVE_VARIABLES = Object.entries(SPEC)
+  .filter(([, spec]) => (spec as VariableSpec<unknown>).sensitive)
+  .map(([name]) => name);
+
+/**
+ * Reads and validates every variable. Collects all problems first, so one
+ * start names every missing or malformed variable at once.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const resolved: NodeJS.ProcessEnv = { ...env };
+  const values: Record<string, unknown> = {};
+  const problems: string[] = [];
+
+  for (const [name, entry] of Object.entries(SPEC)) {
+    const spec = entry as VariableSpec<unknown>;
+    let raw = env[name];
+    if (raw === undefined || raw === '') {
+      raw = typeof spec.fallback === 'function' ? spec.fallback(resolved) : spec.fallback;
+    }
+    if (raw === undefined) {
+      problems.push(`${name} is missing: ${spec.description}`);
+      continue;
+    }
+    resolved[name] = raw;
+    try {
+      values[name] = spec.parse(raw, name);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(error.message);
+    }
+  }
+
+  if (problems.length > 0) {
+    throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+  return Object.freeze(values) as AppConfig;
+}
+
+/** Describes every variable for the README and --help output. */
+export function describeVariables(): Array<{ name: string; description: string; sensitive: boolean }> {
+  return Object.entries(SPEC).map(([name, entry]) => ({
+    name,
+    description: entry.description,
+    sensitive: Boolean((entry as VariableSpec<unknown>).sensitive),
+  }));
+}
