@@ -465,9 +465,10 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON ${table} TO ${WRITE_ROLES};`;
 
 function platformPolicies(): string[] {
   return [
-    // tenants and tenant_domains are also read by portal_resolver before any
-    // tenant is known, so their tenant pin names the request roles only.
-    `${tenantScope('tenants', 'id', REQUEST_ROLES)}
+    // portal_resolver reads tenants and tenant_domains before any tenant is
+    // known, and portal_provisioner looks tenants up by slug to create or
+    // update them, so the tenant pin on tenants names the request roles only.
+    `${tenantScope('tenants', 'id', 'portal_staff, portal_customer, portal_auth')}
 REVOKE INSERT, DELETE ON tenants FROM portal_staff;
 CREATE POLICY customer_read ON tenants FOR SELECT TO portal_customer, portal_auth USING (true);
 GRANT SELECT ON tenants TO portal_customer, portal_auth;

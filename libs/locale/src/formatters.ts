@@ -1,0 +1,59 @@
+import { currencyDigits } from './money';
+
+/**
+ * Formats money and dates for one tenant's locale and time zone. Intl
+ * formatters are costly to build, so each combination is built once.
+ */
+export class TenantFormatter {
+  private readonly moneyFormats = new Map<string, Intl.NumberFormat>();
+  private readonly dateFormat: Intl.DateTimeFormat;
+  private readonly dateTimeFormat: Intl.DateTimeFormat;
+
+  constructor(
+    readonly locale: string,
+    readonly timeZone: string,
+  ) {
+    // Calendar dates carry no zone, so they are formatted as UTC midnight.
+    this.dateFormat = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' });
+    this.dateTimeFormat = new Intl.DateTimeFormat(locale, {
+      dateStyle: 'medium',
+      timeStyle: 'short',
+      timeZone,
+    });
+  }
+
+  money(minor: bigint | number | string, currency: string): string {
+    let format = this.moneyFormats.get(currency);
+    if (!format) {
+      format = new Intl.NumberFormat(this.locale, { style: 'currency', currency });
+      this.moneyFormats.set(currency, format);
+    }
+    const digits = currencyDigits(currency);
+    return format.format(Number(minor) / 10 ** digits);
+  }
+
+  /** Formats a calendar date given as YYYY-MM-DD or a Date at UTC midnight. */
+  date(value: string | Date | null | undefined): string {
+    if (value === null || value === undefined) return '';
+    const date = typeof value === 'string' ? new Date(`${value.slice(0, 10)}T00:00:00Z`) : value;
+    return this.dateFormat.format(date);
+  }
+
+  dateTime(value: Date | string | null | undefined): string {
+    if (value === null || value === undefined) return '';
+    return this.dateTimeFormat.format(typeof value === 'string' ? new Date(value) : value);
+  }
+}
+
+const formatters = new Map<string, TenantFormatter>();
+
+/** Returns the shared formatter for a locale and time zone. */
+export function formatterFor(locale: string, timeZone: string): TenantFormatter {
+  const key = `${locale}|${timeZone}`;
+  let formatter = formatters.get(key);
+  if (!formatter) {
+    formatter = new TenantFormatter(locale, timeZone);
+    formatters.set(key, formatter);
+  }
+  return formatter;
+}

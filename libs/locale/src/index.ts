@@ -1,0 +1,3 @@
+export * from './formatters';
+export * from './money';
+export * from './zoned-time';
