@@ -231,8 +231,8 @@ async function applyEquipmentHistory(context: ProvisioningContext, company: Comp
 }
 
 /** Line amounts, subtotal, tax and total in minor units, computed so they always add up. */
-function priceLines(
-  lines: Array<{ quantity: string; unit_price: string; optional?: boolean }>,
+function priceLines<Line extends { quantity: string; unit_price: string; optional?: boolean }>(
+  lines: Line[],
   currency: string,
   taxRate: string | null | undefined,
 ) {

@@ -1,0 +1,62 @@
+import { Controller, Get, HttpCode, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import type { Request, Response } from 'express';
+
+import { RequestScope } from '../../../../libs/tenancy/src/request-scope';
+import { PortalPrincipal } from '../../../../libs/tenancy/src/tenant-context';
+import { csrfToken } from '../http/csrf.middleware';
+import { LoginGuard } from './login.guard';
+import { safeReturnPath } from './safe-redirect';
+
+export const LOGIN_FAILED_MESSAGE =
+  'We could not sign you in with that email and password. Check both and try again. After several failed attempts, sign-in pauses for a few minutes.';
+
+type PortalRequest = Request & { user?: PortalPrincipal | false; tenantId?: string };
+
+@Controller()
+export class AuthController {
+  constructor(private readonly scope: RequestScope) {}
+
+  @Get('login')
+  loginPage(@Req() req: PortalRequest, @Res() res: Response, @Query('next') next?: unknown): void {
+    if (req.user) return res.redirect(303, safeReturnPath(next));
+    res.render('pages/login', this.loginView(req, { next: safeReturnPath(next) }));
+  }
+
+  @Post('login')
+  @UseGuards(LoginGuard)
+  login(@Req() req: PortalRequest, @Res() res: Response): void {
+    const body = req.body as Record<string, unknown>;
+    const next = safeReturnPath(body.next);
+    if (!req.user) {
+      res.status(401).render(
+        'pages/login',
+        this.loginView(req, { next, error: LOGIN_FAILED_MESSAGE, email: typeof body.email === 'string' ? body.email : '' }),
+      );
+      return;
+    }
+    // The login regenerated the session; bind the new one to this tenant.
+    req.session.tenantId = req.tenantId;
+    csrfToken(req);
+    res.redirect(303, next);
+  }
+
+  @Post('logout')
+  @HttpCode(303)
+  logout(@Req() req: PortalRequest, @Res() res: Response): void {
+    req.logout({ keepSessionInfo: false }, (logoutError) => {
+      if (logoutError) return res.redirect(303, '/login');
+      req.session.destroy(() => {
+        res.redirect(303, '/login?signed_out=1');
+      });
+    });
+  }
+
+  private loginView(req: PortalRequest, extra: Record<string, unknown>) {
+    return {
+      title: 'Sign in',
+      csrfToken: csrfToken(req),
+      signedOut: req.query.signed_out === '1',
+      ...extra,
+    };
+  }
+}

@@ -1,0 +1,82 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { PinoLogger } from 'nestjs-pino';
+
+import { LoginThrottle } from '../../../../libs/auth/src/login-throttle';
+import { verifyAgainstDummy, verifyPassword } from '../../../../libs/auth/src/passwords';
+import { APP_CONFIG, AppConfig } from '../../../../libs/config/src';
+import { TenantDatabase } from '../../../../libs/db/src/tenant-database';
+import { REDIS } from '../../../../libs/redis/src/redis.module';
+import { RequestScope } from '../../../../libs/tenancy/src/request-scope';
+import { PortalPrincipal } from '../../../../libs/tenancy/src/tenant-context';
+
+interface CredentialRow {
+  id: string;
+  company_id: string;
+  password_hash: string | null;
+  status: string;
+}
+
+/**
+ * Checks portal credentials. Every failure (unknown email, wrong password,
+ * inactive user, locked out) returns null, so callers cannot tell them apart,
+ * and each costs one password hash so timing does not tell either.
+ */
+@Injectable()
+export class LoginService {
+  private readonly throttle: LoginThrottle;
+
+  constructor(
+    private readonly db: TenantDatabase,
+    private readonly scope: RequestScope,
+    private readonly logger: PinoLogger,
+    @Inject(REDIS) redis: Redis,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.throttle = new LoginThrottle(
+      redis,
+      { maxAttempts: config.LOGIN_MAX_ATTEMPTS, windowSeconds: config.LOGIN_WINDOW_SECONDS },
+      'portal',
+    );
+    this.logger.setContext(LoginService.name);
+  }
+
+  async verify(rawEmail: unknown, rawPassword: unknown, ip: string): Promise<PortalPrincipal | null> {
+    const tenantId = this.scope.tenant().id;
+    const email = typeof rawEmail === 'string' ? rawEmail.trim().toLowerCase() : '';
+    const password = typeof rawPassword === 'string' ? rawPassword : '';
+    if (email.length === 0 || email.length > 254 || password.length === 0 || password.length > 1024) {
+      await verifyAgainstDummy(password.slice(0, 1024));
+      return null;
+    }
+
+    if (await this.throttle.isLocked(tenantId, email, ip)) {
+      await verifyAgainstDummy(password);
+      this.logger.warn({ tenantId, reason: 'locked' }, 'portal login rejected');
+      return null;
+    }
+
+    const user = await this.db.asAuth(async (em) => {
+      const rows: CredentialRow[] = await em.execute(
+        'SELECT id, company_id, password_hash, status FROM portal_users WHERE email = ?',
+        [email],
+      );
+      return rows[0];
+    });
+    const valid =
+      user && user.status === 'active' && user.password_hash
+        ? await verifyPassword(user.password_hash, password)
+        : await verifyAgainstDummy(password);
+
+    if (!valid || !user) {
+      await this.throttle.recordFailure(tenantId, email, ip);
+      this.logger.warn({ tenantId, reason: 'invalid' }, 'portal login failed');
+      return null;
+    }
+
+    await this.throttle.recordSuccess(tenantId, email, ip);
+    await this.db.asAuth((em) => em.execute('UPDATE portal_users SET last_login_at = now() WHERE id = ?', [user.id]));
+    this.logger.info({ tenantId, userId: user.id }, 'portal login succeeded');
+    return { kind: 'portal', tenantId, companyId: user.company_id, userId: user.id };
+  }
+}

@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { PinoLogger } from 'nestjs-pino';
+
+import { AuthenticationRequiredError, DomainError } from '../../../../libs/observability/src/errors';
+
+const STATUS_TITLES: Record<number, string> = {
+  400: 'That request was not valid',
+  401: 'Sign in required',
+  403: 'Request refused',
+  404: 'Page not found',
+  413: 'Upload too large',
+  429: 'Too many requests',
+};
+
+/**
+ * Turns every error into a page. Domain errors show their own message and
+ * field problems; anything unexpected is logged with an error id, and the
+ * page shows only that id, never a stack trace or database text.
+ */
+@Catch()
+export class ErrorPageFilter implements ExceptionFilter {
+  constructor(private readonly logger: PinoLogger) {
+    this.logger.setContext(ErrorPageFilter.name);
+  }
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const req = host.switchToHttp().getRequest<Request & { tenantId?: string }>();
+    const res = host.switchToHttp().getResponse<Response>();
+    if (res.headersSent) return;
+
+    if (error instanceof AuthenticationRequiredError) {
+      const next = req.method === 'GET' ? `?next=${encodeURIComponent(error.returnTo)}` : '';
+      res.redirect(303, `/login${next}`);
+      return;
+    }
+
+    let status = 500;
+    let message = 'Something went wrong on our side. The problem has been logged.';
+    let details: Array<{ field: string; problem: string }> = [];
+    let errorId: string | null = null;
+
+    if (error instanceof DomainError) {
+      status = error.status;
+      message = error.message;
+      details = Object.entries(error.details).map(([field, problem]) => ({ field, problem }));
+    } else if (error instanceof HttpException && error.getStatus() < 500) {
+      status = error.getStatus();
+      message = status === 404 ? 'The page you asked for does not exist.' : 'The request could not be processed.';
+    } else if (isBodyParserError(error)) {
+      status = error.status;
+      message = 'The submitted form could not be read.';
+    } else {
+      errorId = randomUUID();
+      this.logger.error({ err: error, errorId, tenantId: req.tenantId }, 'unhandled error');
+    }
+
+    const view = {
+      title: STATUS_TITLES[status] ?? 'Something went wrong',
+      status,
+      message,
+      details,
+      errorId,
+      // An unknown host has no tenant to brand the page with.
+      layout: error instanceof DomainError && error.code === 'unknown_host' ? false : undefined,
+    };
+    res.status(status);
+    res.render('pages/error', view, (renderError: Error | null, html?: string) => {
+      if (renderError) {
+        this.logger.error({ err: renderError, errorId }, 'error page failed to render');
+        res.type('text').send(`${view.title}${errorId ? ` (error id ${errorId})` : ''}`);
+        return;
+      }
+      res.type('html').send(html);
+    });
+  }
+}
+
+function isBodyParserError(error: unknown): error is { status: number; type: string } {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    typeof (error as { type?: unknown }).type === 'string' &&
+    typeof (error as { status?: unknown }).status === 'number' &&
+    (error as { status: number }).status < 500
+  );
+}

@@ -1,0 +1,64 @@
+import { RedisStore } from 'connect-redis';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import session from 'express-session';
+import type Redis from 'ioredis';
+
+import { AppConfig } from '../../../../libs/config/src';
+import { PortalPrincipal } from '../../../../libs/tenancy/src/tenant-context';
+
+declare module 'express-session' {
+  interface SessionData {
+    tenantId: string;
+    csrfToken: string;
+  }
+}
+
+export const SESSION_PREFIX = 'portal:session:';
+
+/** Name of the session cookie; __Host- binds it to the exact host over HTTPS. */
+export function sessionCookieName(config: AppConfig): string {
+  return config.COOKIE_SECURE ? '__Host-portal_session' : 'portal_session';
+}
+
+/**
+ * Server-side sessions in Redis behind a host-only cookie: no Domain
+ * attribute, so the browser never sends one portal's cookie to another.
+ */
+export function sessionMiddleware(config: AppConfig, redis: Redis): RequestHandler {
+  return session({
+    name: sessionCookieName(config),
+    secret: config.SESSION_SECRET,
+    store: new RedisStore({ client: redis, prefix: SESSION_PREFIX, ttl: config.SESSION_TTL_MINUTES * 60 }),
+    resave: false,
+    saveUninitialized: false,
+    rolling: true,
+    proxy: config.TRUSTED_PROXIES.length > 0,
+    cookie: {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: config.COOKIE_SECURE,
+      path: '/',
+      maxAge: config.SESSION_TTL_MINUTES * 60 * 1000,
+    },
+  });
+}
+
+type PortalRequest = Request & { tenantId?: string; user?: PortalPrincipal };
+
+/**
+ * Binds a session to the tenant whose host created it. A cookie presented on
+ * another tenant's host (copied by hand, since browsers would not send it)
+ * is swapped for a fresh empty session; the stored one is left untouched so
+ * the replay cannot end the owner's session either.
+ */
+export function bindSessionToTenant(req: PortalRequest, _res: Response, next: NextFunction): void {
+  const tenantId = req.tenantId;
+  const stored = req.session.tenantId;
+  const principal = req.user;
+  const foreign = (stored !== undefined && stored !== tenantId) || (principal !== undefined && principal.tenantId !== tenantId);
+  if (foreign) {
+    req.sessionStore.generate(req);
+    req.user = undefined;
+  }
+  next();
+}

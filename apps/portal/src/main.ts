@@ -1,0 +1,13 @@
+import { loadConfig } from '../../../libs/config/src';
+import { createPortalApp } from './portal.app';
+
+async function bootstrap(): Promise<void> {
+  const config = loadConfig();
+  const app = await createPortalApp();
+  await app.listen(config.PORTAL_PORT);
+}
+
+bootstrap().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,18 @@
+import { Controller, Get, UseGuards } from '@nestjs/common';
+
+import { DashboardService } from '../../../../libs/records/src/dashboard.service';
+import { PortalAuthGuard } from '../auth/portal-auth.guard';
+
+@Controller()
+@UseGuards(PortalAuthGuard)
+export class DashboardController {
+  constructor(private readonly dashboard: DashboardService) {}
+
+  @Get()
+  async show() {
+    const dashboard = await this.dashboard.load();
+    const attentionCount =
+      dashboard.overdueInvoices.length + dashboard.overdueCompliance.length + dashboard.openProposals.length;
+    return { view: 'pages/dashboard', title: 'Dashboard', section: 'dashboard', dashboard, attentionCount };
+  }
+}

@@ -1,0 +1,94 @@
+import { Inject, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { PassportModule } from '@nestjs/passport';
+import type { NextFunction, Request, Response } from 'express';
+import type Redis from 'ioredis';
+import { ClsMiddleware, ClsModule } from 'nestjs-cls';
+import passport from 'passport';
+
+import { APP_CONFIG, AppConfig, ConfigModule } from '../../../libs/config/src';
+import { DatabaseModule } from '../../../libs/db/src/database.module';
+import { formatterFor } from '../../../libs/locale/src';
+import { LoggingModule } from '../../../libs/observability/src/logging.module';
+import { DashboardService } from '../../../libs/records/src/dashboard.service';
+import { RecordsService } from '../../../libs/records/src/records.service';
+import { REDIS, RedisModule } from '../../../libs/redis/src/redis.module';
+import { RequestScope } from '../../../libs/tenancy/src/request-scope';
+import { PortalPrincipal } from '../../../libs/tenancy/src/tenant-context';
+import { TenantResolver } from '../../../libs/tenancy/src/tenant-resolver.service';
+import { AuthController } from './auth/auth.controller';
+import { PortalLocalStrategy, PortalSessionSerializer } from './auth/local.strategy';
+import { LoginService } from './auth/login.service';
+import { csrfProtection, csrfToken } from './http/csrf.middleware';
+import { ErrorPageFilter } from './http/error-page.filter';
+import { RenderViewInterceptor } from './http/render-view.interceptor';
+import { bindSessionToTenant, sessionMiddleware } from './http/session';
+import { TenantHostMiddleware } from './http/tenant-host.middleware';
+import { BrandingController } from './pages/branding.controller';
+import { DashboardController } from './pages/dashboard.controller';
+import { HealthController } from './pages/health.controller';
+import { NAVIGATION, RecordsController } from './pages/records.controller';
+
+/** Values every page template can use: tenant, branding, formatter, navigation, user. */
+function viewLocals(scope: RequestScope) {
+  return (req: Request & { user?: PortalPrincipal }, res: Response, next: NextFunction) => {
+    const tenant = scope.tenant();
+    res.locals.tenant = tenant;
+    res.locals.branding = tenant.branding;
+    res.locals.format = formatterFor(tenant.locale, tenant.timeZone);
+    res.locals.navigation = NAVIGATION;
+    if (req.user) {
+      res.locals.signedIn = true;
+      res.locals.csrfToken = csrfToken(req);
+    }
+    next();
+  };
+}
+
+@Module({
+  imports: [
+    ConfigModule,
+    LoggingModule.forApp('portal'),
+    ClsModule.forRoot({ global: true, middleware: { mount: false } }),
+    RedisModule,
+    DatabaseModule,
+    PassportModule.register({ session: true }),
+  ],
+  // RecordsController's /:kind routes come last so fixed paths win.
+  controllers: [HealthController, BrandingController, AuthController, DashboardController, RecordsController],
+  providers: [
+    TenantResolver,
+    LoginService,
+    PortalLocalStrategy,
+    PortalSessionSerializer,
+    RecordsService,
+    DashboardService,
+    TenantHostMiddleware,
+    { provide: APP_FILTER, useClass: ErrorPageFilter },
+    { provide: APP_INTERCEPTOR, useClass: RenderViewInterceptor },
+  ],
+})
+export class PortalModule implements NestModule {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly scope: RequestScope,
+  ) {}
+
+  configure(consumer: MiddlewareConsumer): void {
+    const health = { path: 'health', method: RequestMethod.GET };
+    consumer.apply(ClsMiddleware).forRoutes('*');
+    consumer
+      .apply(
+        TenantHostMiddleware,
+        sessionMiddleware(this.config, this.redis),
+        passport.initialize(),
+        passport.session(),
+        bindSessionToTenant,
+        viewLocals(this.scope),
+        csrfProtection,
+      )
+      .exclude(health)
+      .forRoutes('*');
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * Domain errors carry a code and an HTTP status; one filter per app turns
+ * them into pages or JSON. Anything else becomes a 500 with an error id.
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    message: string,
+    readonly details: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export class NotFoundError extends DomainError {
+  constructor(what = 'page') {
+    super('not_found', 404, `The ${what} you asked for does not exist or is not shared with you.`);
+  }
+}
+
+export class InvalidInputError extends DomainError {
+  constructor(details: Record<string, string>) {
+    super('invalid_input', 400, 'Some of the values in the request are not valid.', details);
+  }
+}
+
+export class UnknownHostError extends DomainError {
+  constructor() {
+    super('unknown_host', 404, 'No portal is served at this address.');
+  }
+}
+
+export class CsrfError extends DomainError {
+  constructor() {
+    super('csrf_failed', 403, 'This form has expired or did not come from this portal. Reload the page and try again.');
+  }
+}
+
+export class AuthenticationRequiredError extends DomainError {
+  constructor(readonly returnTo: string) {
+    super('authentication_required', 401, 'Sign in to continue.');
+  }
+}

@@ -1,0 +1,34 @@
+/** What a request knows about the tenant whose host it arrived on. */
+export interface Branding {
+  companyName: string;
+  tagline: string | null;
+  hasLogo: boolean;
+  primaryColor: string;
+  accentColor: string;
+  supportEmail: string | null;
+  supportPhone: string | null;
+  websiteUrl: string | null;
+  address: string | null;
+  welcomeMessage: string | null;
+  version: number;
+}
+
+export interface TenantContext {
+  id: string;
+  slug: string;
+  name: string;
+  locale: string;
+  timeZone: string;
+  currency: string;
+  /** Canonical portal address, built from configuration and never from a request header. */
+  portalUrl: string;
+  branding: Branding;
+}
+
+/** The signed-in portal user, as stored in the session. */
+export interface PortalPrincipal {
+  kind: 'portal';
+  tenantId: string;
+  companyId: string;
+  userId: string;
+}
