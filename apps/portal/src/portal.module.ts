@@ -26,7 +26,7 @@ import { bindSessionToTenant, sessionMiddleware } from './http/session';
 import { TenantHostMiddleware } from './http/tenant-host.middleware';
 import { BrandingController } from './pages/branding.controller';
 import { DashboardController } from './pages/dashboard.controller';
-import { HealthController } from './pages/health.controller';
+import { HealthController } from '../../../libs/observability/src/health.controller';
 import { NAVIGATION, RecordsController } from './pages/records.controller';
 
 /** Values every page template can use: tenant, branding, formatter, navigation, user. */

@@ -2,7 +2,7 @@ import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/co
 import { MikroORM } from '@mikro-orm/postgresql';
 import type Redis from 'ioredis';
 
-import { REDIS } from '../../../../libs/redis/src/redis.module';
+import { REDIS } from '../../redis/src/redis.module';
 
 /** Readiness of this process: PostgreSQL and Redis both answer. */
 @Controller()

@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+// Installs dependencies when node_modules is missing or older than the lock
+// file, then runs the given command with the project's binaries on PATH.
+const { spawnSync } = require('node:child_process');
+const { existsSync, statSync } = require('node:fs');
+const { join } = require('node:path');
+
+const root = join(__dirname, '..');
+const marker = join(root, 'node_modules', '.package-lock.json');
+const lock = join(root, 'package-lock.json');
+const stale = !existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs;
+
+if (stale) {
+  console.log('Installing dependencies (npm ci)...');
+  const install = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, PUPPETEER_SKIP_DOWNLOAD: '1' },
+  });
+  if (install.status !== 0) process.exit(install.status ?? 1);
+}
+
+const [command, ...args] = process.argv.slice(2);
+const result = spawnSync(command, args, {
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, PATH: `${join(root, 'node_modules', '.bin')}:${process.env.PATH}` },
+});
+if (result.error) {
+  console.error(`Could not run ${command}: ${result.error.message}`);
+  process.exit(1);
+}
+process.exit(result.status ?? 1);

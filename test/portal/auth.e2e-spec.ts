@@ -1,0 +1,151 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Pool } from 'pg';
+
+import { LOGIN_FAILED_MESSAGE } from '../../apps/portal/src/auth/auth.controller';
+import { adminPool, provisionTestTenant, TEST_PASSWORD, TestTenant } from '../support/fixtures';
+import { csrfFrom, PortalClient, startPortal } from '../support/portal-harness';
+
+describe('portal sign-in', () => {
+  let app: NestExpressApplication;
+  let port: number;
+  let admin: Pool;
+  let tenant: TestTenant;
+
+  beforeAll(async () => {
+    admin = adminPool();
+    tenant = await provisionTestTenant(admin, 'auth');
+    ({ app, port } = await startPortal());
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await admin.end();
+  });
+
+  const newClient = (slug = tenant.slug) => new PortalClient(port, `${slug}.localhost`);
+  const sessionCookie = (client: PortalClient) => /portal_session=([^;]+)/.exec(client.cookieHeader())?.[1];
+
+  it('signs in and out', async () => {
+    const client = newClient();
+    const login = await client.login(tenant.companies[0].email, TEST_PASSWORD);
+    expect(login.status).toBe(303);
+    expect(login.headers.location).toBe('/');
+    expect((await client.get('/')).status).toBe(200);
+
+    const logout = await client.submit('/', '/logout', {});
+    expect(logout.status).toBe(303);
+    const after = await client.get('/invoices');
+    expect(after.status).toBe(303);
+    expect(after.headers.location).toContain('/login');
+  });
+
+  it('issues a new session id at login', async () => {
+    const client = newClient();
+    await client.get('/login');
+    const before = sessionCookie(client);
+    await client.login(tenant.companies[0].email, TEST_PASSWORD);
+    const after = sessionCookie(client);
+    expect(before).toBeDefined();
+    expect(after).toBeDefined();
+    expect(after).not.toBe(before);
+  });
+
+  it('sets a host-only HttpOnly SameSite cookie', async () => {
+    const client = newClient();
+    const page = await client.get('/login');
+    const cookie = String(page.headers['set-cookie']);
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Lax/i);
+    expect(cookie).not.toMatch(/Domain=/i);
+  });
+
+  it('shows one message for wrong password and unknown email', async () => {
+    const wrong = await newClient().login(tenant.companies[0].email, 'not-the-password');
+    const unknown = await newClient().login('nobody@nowhere.example', TEST_PASSWORD);
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    expect(wrong.body).toContain(LOGIN_FAILED_MESSAGE);
+    expect(unknown.body).toContain(LOGIN_FAILED_MESSAGE);
+  });
+
+  it('rejects a login without a CSRF token', async () => {
+    const client = newClient();
+    await client.get('/login');
+    const response = await client.request('/login', {
+      form: { email: tenant.companies[0].email, password: TEST_PASSWORD },
+    });
+    expect(response.status).toBe(403);
+    expect(response.body).not.toContain('at ');
+  });
+
+  it('rejects a CSRF token from another session', async () => {
+    const victim = newClient();
+    const attacker = newClient();
+    const attackerToken = csrfFrom((await attacker.get('/login')).body);
+    await victim.get('/login');
+    const response = await victim.request('/login', {
+      form: { _csrf: attackerToken, email: tenant.companies[0].email, password: TEST_PASSWORD },
+    });
+    expect(response.status).toBe(403);
+  });
+
+  it('rejects logout without a CSRF token', async () => {
+    const client = newClient();
+    await client.login(tenant.companies[0].email, TEST_PASSWORD);
+    const response = await client.request('/logout', { method: 'POST', form: {} });
+    expect(response.status).toBe(403);
+    expect((await client.get('/')).status).toBe(200);
+  });
+
+  it.each(['//evil.example/x', 'https://evil.example/', '/\\evil.example', 'javascript:alert(1)'])(
+    'redirects only to local paths, not %s',
+    async (next) => {
+      const client = newClient();
+      const response = await client.submit('/login', '/login', {
+        email: tenant.companies[0].email,
+        password: TEST_PASSWORD,
+        next,
+      });
+      expect(response.status).toBe(303);
+      expect(response.headers.location).toBe('/');
+    },
+  );
+
+  it('returns to the requested page after login', async () => {
+    const client = newClient();
+    const redirect = await client.get('/invoices?status=paid');
+    expect(redirect.headers.location).toBe('/login?next=%2Finvoices%3Fstatus%3Dpaid');
+    const response = await client.submit(String(redirect.headers.location), '/login', {
+      email: tenant.companies[0].email,
+      password: TEST_PASSWORD,
+      next: '/invoices?status=paid',
+    });
+    expect(response.headers.location).toBe('/invoices?status=paid');
+  });
+
+  it('locks out with the same message after repeated failures', async () => {
+    const locked = await provisionTestTenant(admin, 'lock');
+    const email = locked.companies[0].email;
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      expect((await newClient(locked.slug).login(email, 'wrong-password')).status).toBe(401);
+    }
+    const rightPassword = await newClient(locked.slug).login(email, TEST_PASSWORD);
+    expect(rightPassword.status).toBe(401);
+    expect(rightPassword.body).toContain(LOGIN_FAILED_MESSAGE);
+  });
+
+  it('keeps other accounts unlocked', async () => {
+    const response = await newClient().login(tenant.companies[1].email, TEST_PASSWORD);
+    expect(response.status).toBe(303);
+  });
+
+  it('refuses disabled users with the same message', async () => {
+    await admin.query("UPDATE portal_users SET status = 'disabled' WHERE tenant_id = $1 AND email = $2", [
+      tenant.tenantId,
+      tenant.companies[1].email,
+    ]);
+    const response = await newClient().login(tenant.companies[1].email, TEST_PASSWORD);
+    expect(response.status).toBe(401);
+    expect(response.body).toContain(LOGIN_FAILED_MESSAGE);
+  });
+});

@@ -1,0 +1,124 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Pool } from 'pg';
+
+import { adminPool, provisionTestTenant, TEST_PASSWORD, TestTenant } from '../support/fixtures';
+import { PortalClient, rawRequest, startPortal } from '../support/portal-harness';
+
+describe('portal isolation over HTTP', () => {
+  let app: NestExpressApplication;
+  let port: number;
+  let admin: Pool;
+  let tenantA: TestTenant;
+  let tenantB: TestTenant;
+  let clientA: PortalClient;
+
+  beforeAll(async () => {
+    admin = adminPool();
+    tenantA = await provisionTestTenant(admin, 'iso-a');
+    tenantB = await provisionTestTenant(admin, 'iso-b');
+    ({ app, port } = await startPortal());
+    clientA = new PortalClient(port, `${tenantA.slug}.localhost`);
+    expect((await clientA.login(tenantA.companies[0].email, TEST_PASSWORD)).status).toBe(303);
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await admin.end();
+  });
+
+  async function recordId(tenant: TestTenant, table: string, externalId: string): Promise<string> {
+    const result = await admin.query<{ id: string }>(`SELECT id FROM ${table} WHERE tenant_id = $1 AND external_id = $2`, [
+      tenant.tenantId,
+      externalId,
+    ]);
+    return result.rows[0].id;
+  }
+
+  it('rejects tenant A session cookie on B host', async () => {
+    const replay = new PortalClient(port, `${tenantB.slug}.localhost`);
+    replay.setCookieHeader(clientA.cookieHeader());
+    const response = await replay.get('/invoices');
+    expect(response.status).toBe(303);
+    expect(response.headers.location).toBe('/login?next=%2Finvoices');
+  });
+
+  it('keeps A session working after a replay on B', async () => {
+    const response = await clientA.get('/invoices');
+    expect(response.status).toBe(200);
+  });
+
+  it('answers 404 for another company record', async () => {
+    const own = await recordId(tenantA, 'invoices', `${tenantA.companies[0].key}-inv-s`);
+    const otherCompany = await recordId(tenantA, 'invoices', `${tenantA.companies[1].key}-inv-s`);
+    const otherTenant = await recordId(tenantB, 'invoices', `${tenantB.companies[0].key}-inv-s`);
+    const unshared = await recordId(tenantA, 'invoices', `${tenantA.companies[0].key}-inv-u`);
+    expect((await clientA.get(`/invoices/${own}`)).status).toBe(200);
+    expect((await clientA.get(`/invoices/${otherCompany}`)).status).toBe(404);
+    expect((await clientA.get(`/invoices/${otherTenant}`)).status).toBe(404);
+    expect((await clientA.get(`/invoices/${unshared}`)).status).toBe(404);
+  });
+
+  it('treats a missing id like a hidden one', async () => {
+    const hidden = await clientA.get(`/invoices/${await recordId(tenantB, 'invoices', `${tenantB.companies[0].key}-inv-s`)}`);
+    const missing = await clientA.get('/invoices/00000000-0000-4000-8000-000000000000');
+    const malformed = await clientA.get('/invoices/not-a-uuid');
+    expect(missing.status).toBe(404);
+    expect(malformed.status).toBe(404);
+    expect(missing.body).toBe(hidden.body.replace(/[0-9a-f-]{36}/g, (id) => id));
+  });
+
+  it.each([
+    ['mixed case', (slug: string) => `${slug.toUpperCase()}.LocalHost`],
+    ['port', (slug: string) => `${slug}.localhost:3000`],
+    ['trailing dot', (slug: string) => `${slug}.localhost.`],
+    ['all three', (slug: string) => `${slug.toUpperCase()}.LOCALHOST.:8080`],
+  ])('resolves host with %s', async (_case, host) => {
+    const response = await rawRequest(port, host(tenantA.slug), '/login');
+    expect(response.status).toBe(200);
+    expect(response.body).toContain(`Brand ${tenantA.slug}`);
+  });
+
+  it('resolves a verified custom domain', async () => {
+    const response = await rawRequest(port, `PORTAL.${tenantA.slug}.test`, '/login');
+    expect(response.status).toBe(200);
+    expect(response.body).toContain(`Brand ${tenantA.slug}`);
+  });
+
+  it.each([
+    ['unknown slug', 'nobody-here.localhost'],
+    ['bare base domain', 'localhost'],
+    ['IP literal', '127.0.0.1'],
+    ['nested subdomain', `x.${'a'}.localhost`],
+    ['bad characters', 'evil.localhost@other'],
+    ['empty', ''],
+  ])('answers 404 naming no tenant for %s', async (_case, host) => {
+    const response = await rawRequest(port, host, '/login');
+    expect(response.status).toBe(404);
+    expect(response.body).not.toContain(tenantA.slug);
+    expect(response.body).not.toContain('Brand');
+  });
+
+  it('ignores X-Forwarded-Host from an untrusted client', async () => {
+    const response = await rawRequest(port, 'nobody-here.localhost', '/login', {
+      headers: { 'x-forwarded-host': `${tenantA.slug}.localhost` },
+    });
+    expect(response.status).toBe(404);
+  });
+
+  it('never mixes tenants under concurrent requests', async () => {
+    const clientB = new PortalClient(port, `${tenantB.slug}.localhost`);
+    expect((await clientB.login(tenantB.companies[0].email, TEST_PASSWORD)).status).toBe(303);
+    const clients = [
+      { client: clientA, own: tenantA.companies[0].key, other: tenantB.companies[0].key },
+      { client: clientB, own: tenantB.companies[0].key, other: tenantA.companies[0].key },
+    ];
+    const requests = Array.from({ length: 300 }, (_, index) => clients[index % 2]);
+    const results = await Promise.all(
+      requests.map(async ({ client, own, other }) => {
+        const page = await client.get('/invoices');
+        return page.status === 200 && page.body.includes(`${own}-INV-1`) && !page.body.includes(`${other}-INV-1`);
+      }),
+    );
+    expect(results.filter((ok) => !ok)).toHaveLength(0);
+  });
+});
