@@ -6,6 +6,6 @@ module.exports = {
   transform: { '^.+\\.ts$': 'ts-jest' },
   globalSetup: '<rootDir>/test/global-setup.ts',
   globalTeardown: '<rootDir>/test/global-teardown.ts',
-  setupFiles: ['reflect-metadata'],
+  setupFiles: ['reflect-metadata', '<rootDir>/test/support/fresh-orm-metadata.ts'],
   testTimeout: 30000,
 };
