@@ -1,0 +1,62 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import Redis from 'ioredis';
+import { Pool } from 'pg';
+
+import { publishTenantChange } from '../../libs/tenancy/src/tenant-resolver.service';
+import { adminPool, provisionTestTenant, TestTenant } from '../support/fixtures';
+import { rawRequest, startPortal } from '../support/portal-harness';
+
+describe('tenant cache across portal instances', () => {
+  let first: { app: NestExpressApplication; port: number };
+  let second: { app: NestExpressApplication; port: number };
+  let admin: Pool;
+  let redis: Redis;
+  let tenant: TestTenant;
+
+  beforeAll(async () => {
+    admin = adminPool();
+    redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    tenant = await provisionTestTenant(admin, 'cache');
+    first = await startPortal();
+    second = await startPortal();
+  });
+
+  afterAll(async () => {
+    await first.app.close();
+    await second.app.close();
+    await admin.end();
+    await redis.quit();
+  });
+
+  const loginPage = (port: number, host = `${tenant.slug}.localhost`) => rawRequest(port, host, '/login');
+
+  it('applies a branding change in every instance at once', async () => {
+    expect((await loginPage(first.port)).body).toContain(`Brand ${tenant.slug}`);
+    expect((await loginPage(second.port)).body).toContain(`Brand ${tenant.slug}`);
+
+    await admin.query("UPDATE brandings SET company_name = 'Renamed Co', version = version + 1 WHERE tenant_id = $1", [
+      tenant.tenantId,
+    ]);
+    // Cached until told otherwise: the change is not visible yet.
+    expect((await loginPage(first.port)).body).toContain(`Brand ${tenant.slug}`);
+
+    await publishTenantChange(redis, tenant.tenantId);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await loginPage(first.port)).body).toContain('Renamed Co');
+    expect((await loginPage(second.port)).body).toContain('Renamed Co');
+  });
+
+  it('resolves a newly verified domain once announced', async () => {
+    const host = `new.${tenant.slug}.test`;
+    expect((await loginPage(first.port, host)).status).toBe(404);
+
+    await admin.query('INSERT INTO tenant_domains (tenant_id, hostname, verified_at) VALUES ($1, $2, now())', [
+      tenant.tenantId,
+      host,
+    ]);
+    await publishTenantChange(redis, tenant.tenantId);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await loginPage(first.port, host)).status).toBe(200);
+    expect((await loginPage(second.port, host)).status).toBe(200);
+  });
+});
