@@ -56,7 +56,8 @@ describe('demo tenant manifests', () => {
       const loaded = await loadManifestFolder(folder);
       const first = await applyManifest(admin, loaded);
       const second = await applyManifest(admin, loaded);
-      expect({ slug: first.slug, written: first.written > 100 }).toEqual({ slug: first.slug, written: true });
+      // Another suite may have applied the same manifest already, so count both.
+      expect({ slug: first.slug, rows: first.written + first.unchanged > 500 }).toEqual({ slug: first.slug, rows: true });
       expect({ slug: second.slug, written: second.written, removed: second.removed }).toEqual({
         slug: second.slug,
         written: 0,

@@ -155,7 +155,7 @@ const SPEC = {
     },
   },
   SESSION_TTL_MINUTES: {
-    description: 'Idle lifetime of a portal session in minutes.',
+    description: 'Lifetime of a portal session in minutes, counted from sign-in.',
     fallback: '480',
     parse: positiveInteger,
   },

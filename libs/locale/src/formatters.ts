@@ -1,11 +1,14 @@
 import { currencyDigits } from './money';
 
+const DATE_CACHE_SIZE = 4096;
+
 /**
  * Formats money and dates for one tenant's locale and time zone. Intl
  * formatters are costly to build, so each combination is built once.
  */
 export class TenantFormatter {
   private readonly moneyFormats = new Map<string, Intl.NumberFormat>();
+  private readonly dateCache = new Map<string, string>();
   private readonly dateFormat: Intl.DateTimeFormat;
   private readonly dateTimeFormat: Intl.DateTimeFormat;
 
@@ -35,8 +38,18 @@ export class TenantFormatter {
   /** Formats a calendar date given as YYYY-MM-DD or a Date at UTC midnight. */
   date(value: string | Date | null | undefined): string {
     if (value === null || value === undefined) return '';
-    const date = typeof value === 'string' ? new Date(`${value.slice(0, 10)}T00:00:00Z`) : value;
-    return this.dateFormat.format(date);
+    if (value instanceof Date) return this.dateFormat.format(value);
+
+    // Pages repeat the same few hundred dates, and Intl formatting costs
+    // microseconds each, so formatted dates are kept in a bounded cache.
+    const key = value.slice(0, 10);
+    let formatted = this.dateCache.get(key);
+    if (formatted === undefined) {
+      if (this.dateCache.size >= DATE_CACHE_SIZE) this.dateCache.clear();
+      formatted = this.dateFormat.format(new Date(`${key}T00:00:00Z`));
+      this.dateCache.set(key, formatted);
+    }
+    return formatted;
   }
 
   dateTime(value: Date | string | null | undefined): string {

@@ -12,13 +12,15 @@ export function isIsoDate(value: string): boolean {
 }
 
 /** Returns the calendar date of an instant as seen in the time zone. */
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
 export function dateInZone(instant: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).formatToParts(instant);
+  let format = dayFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dayFormats.set(timeZone, format);
+  }
+  const parts = format.formatToParts(instant);
   const part = (type: string) => parts.find((item) => item.type === type)?.value ?? '';
   return `${part('year')}-${part('month')}-${part('day')}`;
 }
@@ -61,7 +63,7 @@ export function zonedTimeToInstant(isoDate: string, time: string, timeZone: stri
   return new Date(naive - offset * 60000);
 }
 
-/** Returns true when Intl knows the IANA time zone name. */
+/** Returns true when Intl accepts the IANA time zone name. */
 export function isTimeZone(name: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: name });

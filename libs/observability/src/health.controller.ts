@@ -4,7 +4,7 @@ import type Redis from 'ioredis';
 
 import { REDIS } from '../../redis/src/redis.module';
 
-/** Readiness of this process: PostgreSQL and Redis both answer. */
+/** Reports readiness: this process reaches both PostgreSQL and Redis. */
 @Controller()
 export class HealthController {
   constructor(

@@ -259,6 +259,9 @@ async function applyInvoices(context: ProvisioningContext, company: CompanyManif
       throw new Error(`invoice ${invoice.external_id}: payments of ${paid} exceed the total of ${total} minor units`);
     }
 
+    let status = paid >= total ? 'paid' : 'open';
+    if (invoice.void) status = 'void';
+
     const id = await upsertRecord(context, 'invoices', ids, invoice, {
       site_id: lookup(ids.sites, invoice.site),
       number: invoice.number,
@@ -269,7 +272,7 @@ async function applyInvoices(context: ProvisioningContext, company: CompanyManif
       tax_minor: tax.toString(),
       total_minor: total.toString(),
       amount_paid_minor: paid.toString(),
-      status: invoice.void ? 'void' : paid >= total ? 'paid' : 'open',
+      status,
       notes: invoice.notes ?? null,
     });
     await applyDetails(

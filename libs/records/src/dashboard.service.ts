@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 
 import { TenantDatabase } from '../../db/src/tenant-database';
-import { RecordsService, withToday } from './records.service';
+import { DUE_SOON_DAYS } from './kinds/compliance.kind';
+import { withToday } from './list-query';
+import { RecordsService } from './records.service';
 
 export interface Dashboard {
   balances: Array<{ currency: string; outstanding_minor: string; overdue_minor: string; open_count: number }>;
@@ -11,9 +13,6 @@ export interface Dashboard {
   openProposals: Array<Record<string, unknown>>;
   upcomingWorkOrders: Array<Record<string, unknown>>;
 }
-
-// The window in which a compliance item counts as upcoming, in days.
-export const UPCOMING_DAYS = 30;
 
 /** Answers "what needs my attention" for the signed-in user's company, in one transaction. */
 @Injectable()
@@ -45,7 +44,7 @@ export class DashboardService {
       upcomingCompliance: await em.execute(
         sql(`SELECT r.id, r.title, r.due_on, s.name AS site_name FROM compliance_requirements r
              JOIN sites s ON s.tenant_id = r.tenant_id AND s.id = r.site_id
-             WHERE r.completed_on IS NULL AND r.due_on >= :today AND r.due_on <= :today + ${UPCOMING_DAYS}
+             WHERE r.completed_on IS NULL AND r.due_on >= :today AND r.due_on <= :today + ${DUE_SOON_DAYS}
              ORDER BY r.due_on, r.id LIMIT 5`),
       ),
       openProposals: await em.execute(

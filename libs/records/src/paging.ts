@@ -50,3 +50,28 @@ export function sortValueToString(value: unknown): string {
   if (value instanceof Date) return value.toISOString();
   return String(value);
 }
+
+// PostgreSQL's ISO text output for timestamptz, such as "2026-03-15 08:00:00.12347+00".
+// MikroORM 6 registers a pass-through type parser for timestamptz, so rows
+// carry this text and not a Date. The offset follows the session TimeZone and
+// may include minutes and seconds.
+const PG_TIMESTAMPTZ = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(\.\d{1,6})?([+-])(\d{2})(?::(\d{2}))?(?::(\d{2}))?$/;
+
+/**
+ * Converts a timestamptz sort value to the UTC ISO 8601 form that cursors
+ * accept. It keeps every microsecond digit, because a cursor rounded to
+ * milliseconds would skip or repeat rows next to the page boundary.
+ */
+export function timestampCursorValue(value: unknown): string {
+  if (value instanceof Date) return value.toISOString();
+  const match = PG_TIMESTAMPTZ.exec(String(value));
+  if (!match) {
+    const expected = 'expected text like 2026-03-15 08:00:00+00';
+    throw new Error(`Cannot build a page cursor from timestamptz "${String(value)}", ${expected}`);
+  }
+
+  const [, date, time, fraction = '', sign, hours, minutes = '0', seconds = '0'] = match;
+  const offsetSeconds = (Number(hours) * 60 + Number(minutes)) * 60 + Number(seconds);
+  const utc = new Date(Date.parse(`${date}T${time}Z`) - (sign === '-' ? -1 : 1) * offsetSeconds * 1000);
+  return `${utc.toISOString().slice(0, 19)}${fraction}Z`;
+}

@@ -1,14 +1,15 @@
 import { Injectable } from '@nestjs/common';
 
 import { TenantDatabase } from '../../db/src/tenant-database';
-import { dateInZone, isIsoDate } from '../../locale/src';
+import { dateInZone } from '../../locale/src';
 import { InvalidInputError, NotFoundError } from '../../observability/src/errors';
 import { RequestScope } from '../../tenancy/src/request-scope';
 import { RECORD_KINDS } from './kinds';
-import { decodeCursor, encodeCursor, isUuid, sortValueToString } from './paging';
+import { buildListQuery, PAGE_SIZE } from './list-query';
+import { decodeCursor, encodeCursor, isUuid, sortValueToString, timestampCursorValue } from './paging';
 import { QueryContext, RecordKind } from './record-kind';
 
-export const PAGE_SIZE = 25;
+export { PAGE_SIZE };
 
 export interface ListQuery {
   status?: string;
@@ -22,15 +23,6 @@ export interface ListPage {
   status: string;
   nextCursor: string | null;
   previousCursor: string | null;
-}
-
-/**
- * Writes today's date into the SQL as a literal. The value comes from our own
- * clock and is checked, and a literal keeps parameter order simple.
- */
-export function withToday(sql: string, today: string): string {
-  if (!isIsoDate(today)) throw new Error(`today must be YYYY-MM-DD, got ${today}`);
-  return sql.replace(/:today\b/g, `'${today}'::date`);
 }
 
 /** Lists and loads the record kinds for the signed-in portal user. */
@@ -69,29 +61,24 @@ export class RecordsService {
     const backwards = Boolean(query.before);
     const context = this.queryContext();
 
-    const conditions: string[] = [];
-    const params: unknown[] = [];
-    if (filter) conditions.push(`(${filter.where})`);
-    // Forward pages continue past the cursor in the list's direction;
-    // backward pages walk the other way and are reversed afterwards.
-    const descending = kind.direction === 'desc' !== backwards;
-    if (cursor) {
-      conditions.push(`(r.${kind.sortColumn}, r.id) ${descending ? '<' : '>'} (?, ?)`);
-      params.push(cursor.sortValue, cursor.id);
-    }
-    const order = descending ? 'DESC' : 'ASC';
-    const sql = withToday(`${kind.select}
-      ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
-      ORDER BY r.${kind.sortColumn} ${order}, r.id ${order}
-      LIMIT ${PAGE_SIZE + 1}`, context.today);
+    const { sql, params } = buildListQuery(kind, {
+      filter: filter ? status : null,
+      cursor,
+      backwards,
+      today: context.today,
+    });
 
     const fetched = await this.db.asCustomer((em) => em.execute<Array<Record<string, unknown>>>(sql, params));
     const hasMore = fetched.length > PAGE_SIZE;
     const rows = fetched.slice(0, PAGE_SIZE);
     if (backwards) rows.reverse();
 
+    const sortValueOf = (row: Record<string, unknown>) => {
+      const value = row[kind.sortColumn];
+      return kind.sortType === 'timestamp' ? timestampCursorValue(value) : sortValueToString(value);
+    };
     const cursorOf = (row: Record<string, unknown> | undefined) =>
-      row ? encodeCursor({ sortValue: sortValueToString(row[kind.sortColumn]), id: String(row.id) }) : null;
+      row ? encodeCursor({ sortValue: sortValueOf(row), id: String(row.id) }) : null;
     const hasNext = backwards ? true : hasMore;
     const hasPrevious = backwards ? hasMore : Boolean(cursor);
     return {

@@ -16,7 +16,7 @@ const STATUS_TITLES: Record<number, string> = {
 
 /**
  * Turns every error into a page. Domain errors show their own message and
- * field problems; anything unexpected is logged with an error id, and the
+ * field problems. Anything unexpected is logged with an error id, and the
  * page shows only that id, never a stack trace or database text.
  */
 @Catch()

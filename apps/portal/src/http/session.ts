@@ -28,10 +28,17 @@ export function sessionMiddleware(config: AppConfig, redis: Redis): RequestHandl
   return session({
     name: sessionCookieName(config),
     secret: config.SESSION_SECRET,
-    store: new RedisStore({ client: redis, prefix: SESSION_PREFIX, ttl: config.SESSION_TTL_MINUTES * 60 }),
+    // Sessions last SESSION_TTL_MINUTES from sign-in. Not extending them on
+    // each request saves a Redis write per page view.
+    store: new RedisStore({
+      client: redis,
+      prefix: SESSION_PREFIX,
+      ttl: config.SESSION_TTL_MINUTES * 60,
+      disableTouch: true,
+    }),
     resave: false,
     saveUninitialized: false,
-    rolling: true,
+    rolling: false,
     proxy: config.TRUSTED_PROXIES.length > 0,
     cookie: {
       httpOnly: true,
@@ -46,10 +53,10 @@ export function sessionMiddleware(config: AppConfig, redis: Redis): RequestHandl
 type PortalRequest = Request & { tenantId?: string; user?: PortalPrincipal };
 
 /**
- * Binds a session to the tenant whose host created it. A cookie presented on
- * another tenant's host (copied by hand, since browsers would not send it)
- * is swapped for a fresh empty session; the stored one is left untouched so
- * the replay cannot end the owner's session either.
+ * Binds a session to the tenant whose host created it. Browsers never send a
+ * host-only cookie to another host, so such a cookie was copied by hand. It
+ * is swapped for a fresh empty session. The stored session is left untouched,
+ * so the replay cannot end the owner's session either.
  */
 export function bindSessionToTenant(req: PortalRequest, _res: Response, next: NextFunction): void {
   const tenantId = req.tenantId;

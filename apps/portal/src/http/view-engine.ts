@@ -43,7 +43,7 @@ function registerHelpers(handlebars: typeof Handlebars): void {
 }
 
 /**
- * An Express view engine over precompiled Handlebars templates. Files under
+ * Creates an Express view engine over precompiled Handlebars templates. Files under
  * partials/ become partials named by their path; a page renders inside
  * layouts/main unless its data sets layout to false. Values are HTML-escaped
  * by Handlebars; no template uses the triple-brace raw form for tenant or

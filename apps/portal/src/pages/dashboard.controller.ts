@@ -1,6 +1,7 @@
 import { Controller, Get, UseGuards } from '@nestjs/common';
 
 import { DashboardService } from '../../../../libs/records/src/dashboard.service';
+import { DUE_SOON_DAYS } from '../../../../libs/records/src/kinds/compliance.kind';
 import { PortalAuthGuard } from '../auth/portal-auth.guard';
 
 @Controller()
@@ -13,6 +14,13 @@ export class DashboardController {
     const dashboard = await this.dashboard.load();
     const attentionCount =
       dashboard.overdueInvoices.length + dashboard.overdueCompliance.length + dashboard.openProposals.length;
-    return { view: 'pages/dashboard', title: 'Dashboard', section: 'dashboard', dashboard, attentionCount };
+    return {
+      view: 'pages/dashboard',
+      title: 'Dashboard',
+      section: 'dashboard',
+      dashboard,
+      attentionCount,
+      dueSoonDays: DUE_SOON_DAYS,
+    };
   }
 }

@@ -1,0 +1,49 @@
+import { RecordKind } from '../record-kind';
+
+/** Builds the SQL for a proposal's status. A sent proposal past its validity date counts as expired. */
+function proposalStatusSql(today: string): string {
+  return `CASE WHEN r.status = 'sent' AND r.valid_until < ${today} THEN 'expired' ELSE r.status END`;
+}
+
+export const proposalsKind: RecordKind = {
+  slug: 'proposals',
+  title: 'Proposals',
+  singular: 'Proposal',
+  emptyMessage: 'No proposals have been shared with you yet.',
+  select: `SELECT r.id, r.number, r.title, r.issued_on, r.valid_until, r.currency, r.total_minor,
+      s.name AS site_name, ${proposalStatusSql(':today')} AS effective_status
+    FROM proposals r LEFT JOIN sites s ON s.tenant_id = r.tenant_id AND s.id = r.site_id`,
+  sortColumn: 'issued_on',
+  sortType: 'date',
+  direction: 'desc',
+  filters: {
+    open: { label: 'Open', where: "r.status = 'sent' AND r.valid_until >= :today" },
+    accepted: { label: 'Accepted', where: "r.status = 'accepted'" },
+    declined: { label: 'Declined', where: "r.status = 'declined'" },
+    expired: { label: 'Expired', where: "r.status = 'expired' OR (r.status = 'sent' AND r.valid_until < :today)" },
+  },
+  async detail(em, id, context) {
+    const [proposal] = await em.execute(
+      `SELECT r.id, r.number, r.title, r.summary, r.issued_on, r.valid_until, r.status, r.currency,
+          r.subtotal_minor, r.tax_minor, r.total_minor, r.terms, r.responded_at, r.response_name, r.response_reason,
+          s.name AS site_name, s.address_line1, s.city, ${proposalStatusSql('d.today')} AS effective_status
+       FROM proposals r
+       CROSS JOIN (SELECT ?::date AS today) d
+       LEFT JOIN sites s ON s.tenant_id = r.tenant_id AND s.id = r.site_id
+       WHERE r.id = ?`,
+      [context.today, id],
+    );
+    if (!proposal) return null;
+    const lines = await em.execute<Array<{ is_optional: boolean }>>(
+      'SELECT * FROM proposal_lines WHERE proposal_id = ? ORDER BY position, id',
+      [id],
+    );
+    return {
+      ...proposal,
+      lines,
+      hasOptionalLines: lines.some((line) => line.is_optional),
+      isOpen: proposal.effective_status === 'sent',
+      hasResponse: proposal.status === 'accepted' || proposal.status === 'declined',
+    };
+  },
+};

@@ -1,0 +1,35 @@
+import { RecordKind } from '../record-kind';
+
+export const serviceRequestsKind: RecordKind = {
+  slug: 'service-requests',
+  title: 'Service requests',
+  singular: 'Service request',
+  emptyMessage: 'No service requests have been shared with you yet.',
+  select: `SELECT r.id, r.number, r.category, r.urgency, r.status, r.created_at, s.name AS site_name
+    FROM service_requests r JOIN sites s ON s.tenant_id = r.tenant_id AND s.id = r.site_id`,
+  sortColumn: 'created_at',
+  sortType: 'timestamp',
+  direction: 'desc',
+  filters: {
+    submitted: { label: 'Submitted', where: "r.status = 'submitted'" },
+    triaged: { label: 'Triaged', where: "r.status = 'triaged'" },
+    scheduled: { label: 'Scheduled', where: "r.status = 'scheduled'" },
+    closed: { label: 'Closed', where: "r.status = 'closed'" },
+  },
+  async detail(em, id) {
+    // The customer role may read only some portal_users columns, so u.* would be rejected.
+    // Equipment the customer cannot see joins as NULL and is not linked.
+    const [request] = await em.execute(
+      `SELECT r.id, r.number, r.category, r.urgency, r.description, r.preferred_dates, r.status, r.created_at,
+          s.name AS site_name, s.address_line1, s.city, e.id AS equipment_id, e.name AS equipment_name,
+          u.name AS submitted_by_name, u.email AS submitted_by_email
+       FROM service_requests r
+       JOIN sites s ON s.tenant_id = r.tenant_id AND s.id = r.site_id
+       LEFT JOIN equipment e ON e.tenant_id = r.tenant_id AND e.id = r.equipment_id
+       LEFT JOIN portal_users u ON u.tenant_id = r.tenant_id AND u.id = r.portal_user_id
+       WHERE r.id = ?`,
+      [id],
+    );
+    return request ?? null;
+  },
+};
