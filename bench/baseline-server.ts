@@ -2,15 +2,17 @@ import { createServer } from 'node:http';
 import { Pool } from 'pg';
 
 import '../libs/db/src/pg-types';
+import { numberPlaceholders } from '../libs/db/src/sql-executor';
+import { beginStatement } from '../libs/db/src/tenant-database';
 import { dateInZone } from '../libs/locale/src';
 import { invoicesKind } from '../libs/records/src/kinds/invoices.kind';
 import { buildListQuery } from '../libs/records/src/list-query';
 
 /**
  * The floor the portal is measured against: node:http and pg with nothing
- * else. Each request runs the portal's own invoice list SQL in the same
- * row-level security transaction (BEGIN, set role and settings, query,
- * COMMIT) and writes a bare HTML table. It skips sessions, routing, CSRF,
+ * else. Each request sends the portal's own statements: the same opening
+ * statement (BEGIN with the role and settings), the same invoice list SQL
+ * and COMMIT, then writes a bare HTML table. It skips sessions, routing, CSRF,
  * templates and logging, which is the cost the comparison shows.
  */
 const [port, databaseUrl, tenantId, companyId, userId, poolSize] = process.argv.slice(2);
@@ -28,15 +30,8 @@ const server = createServer(async (_req, res) => {
       backwards: false,
       today: dateInZone(new Date(), 'America/Chicago'),
     });
-    let index = 0;
-    const numbered = sql.replace(/\?/g, () => `$${++index}`);
-    await client.query('BEGIN');
-    await client.query(
-      `SELECT set_config('role', 'portal_customer', true), set_config('app.tenant_id', $1, true),
-              set_config('app.company_id', $2, true), set_config('app.user_id', $3, true)`,
-      [tenantId, companyId, userId],
-    );
-    const result = await client.query(numbered, params);
+    await client.query(beginStatement('portal_customer', { tenantId, companyId, userId }));
+    const result = await client.query(numberPlaceholders(sql), params);
     await client.query('COMMIT');
     const rows = result.rows
       .slice(0, 25)

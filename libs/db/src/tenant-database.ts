@@ -1,24 +1,46 @@
-import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { MikroORM } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
 
 import { RequestScope } from '../../tenancy/src/request-scope';
+import { executorFor, SqlExecutor } from './sql-executor';
 
 export type DatabaseRole = 'portal_customer' | 'portal_staff' | 'portal_auth' | 'portal_resolver';
 
-interface Settings {
+export interface ContextSettings {
   tenantId?: string;
   companyId?: string;
   userId?: string;
 }
 
-// One statement sets the role and every setting, transaction-local, so a
-// pooled connection (or PgBouncer in transaction mode) carries nothing over.
-const SET_CONTEXT = `SELECT set_config('role', ?, true), set_config('app.tenant_id', ?, true),
-  set_config('app.company_id', ?, true), set_config('app.user_id', ?, true)`;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function checkedUuid(value: string | undefined, name: string): string {
+  if (value === undefined) return '';
+  if (!UUID.test(value)) throw new Error(`${name} must be a UUID, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+/**
+ * Builds the statement that opens a request transaction: BEGIN, then the
+ * role and every setting, transaction-local, so a pooled connection (or
+ * PgBouncer in transaction mode) carries nothing over. Values are written
+ * inline so both statements travel in one round trip; the role comes from a
+ * closed set and every id must be a UUID.
+ */
+export function beginStatement(role: DatabaseRole, settings: ContextSettings): string {
+  const tenantId = checkedUuid(settings.tenantId, 'tenantId');
+  const companyId = checkedUuid(settings.companyId, 'companyId');
+  const userId = checkedUuid(settings.userId, 'userId');
+  return `BEGIN; SELECT set_config('role', '${role}', true), set_config('app.tenant_id', '${tenantId}', true),
+    set_config('app.company_id', '${companyId}', true), set_config('app.user_id', '${userId}', true)`;
+}
 
 /**
  * Runs work in one transaction under a request role. The role and settings
  * come from the request scope, never from arguments a caller could mix up.
+ * Connections come from MikroORM's pool, so the ORM and these transactions
+ * share one set of connections.
  */
 @Injectable()
 export class TenantDatabase {
@@ -28,7 +50,7 @@ export class TenantDatabase {
   ) {}
 
   /** As the signed-in portal user: their tenant, company and shared rows only. */
-  asCustomer<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+  asCustomer<T>(work: (sql: SqlExecutor) => Promise<T>): Promise<T> {
     const principal = this.scope.principal();
     return this.run(
       'portal_customer',
@@ -38,29 +60,41 @@ export class TenantDatabase {
   }
 
   /** As a visitor who is not signed in: tenant-level rows such as branding, no company rows. */
-  asVisitor<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+  asVisitor<T>(work: (sql: SqlExecutor) => Promise<T>): Promise<T> {
     return this.run('portal_customer', { tenantId: this.scope.tenant().id }, work);
   }
 
   /** For credential checks of the current tenant's users. */
-  asAuth<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+  asAuth<T>(work: (sql: SqlExecutor) => Promise<T>): Promise<T> {
     return this.run('portal_auth', { tenantId: this.scope.tenant().id }, work);
   }
 
   /** Before a tenant is known: hostname lookups only. */
-  asResolver<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+  asResolver<T>(work: (sql: SqlExecutor) => Promise<T>): Promise<T> {
     return this.run('portal_resolver', {}, work);
   }
 
   /** For a tenant named explicitly, where no request scope exists (resolution, jobs). */
-  asVisitorOf<T>(tenantId: string, work: (em: EntityManager) => Promise<T>): Promise<T> {
+  asVisitorOf<T>(tenantId: string, work: (sql: SqlExecutor) => Promise<T>): Promise<T> {
     return this.run('portal_customer', { tenantId }, work);
   }
 
-  private run<T>(role: DatabaseRole, settings: Settings, work: (em: EntityManager) => Promise<T>): Promise<T> {
-    return this.orm.em.fork({ clear: true }).transactional(async (em) => {
-      await em.execute(SET_CONTEXT, [role, settings.tenantId ?? '', settings.companyId ?? '', settings.userId ?? '']);
-      return work(em);
-    });
+  private async run<T>(role: DatabaseRole, settings: ContextSettings, work: (sql: SqlExecutor) => Promise<T>): Promise<T> {
+    const client = (await this.knexClient().acquireConnection()) as PoolClient;
+    try {
+      await client.query(beginStatement(role, settings));
+      const result = await work(executorFor(client));
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      await this.knexClient().releaseConnection(client);
+    }
+  }
+
+  private knexClient(): { acquireConnection(): Promise<unknown>; releaseConnection(connection: unknown): Promise<void> } {
+    return this.orm.em.getConnection().getKnex().client;
   }
 }

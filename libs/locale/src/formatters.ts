@@ -1,6 +1,7 @@
 import { currencyDigits } from './money';
 
-const DATE_CACHE_SIZE = 4096;
+// Entries kept per formatter in each of the date and money caches.
+const CACHE_SIZE = 4096;
 
 /**
  * Formats money and dates for one tenant's locale and time zone. Intl
@@ -9,6 +10,7 @@ const DATE_CACHE_SIZE = 4096;
 export class TenantFormatter {
   private readonly moneyFormats = new Map<string, Intl.NumberFormat>();
   private readonly dateCache = new Map<string, string>();
+  private readonly moneyCache = new Map<string, string>();
   private readonly dateFormat: Intl.DateTimeFormat;
   private readonly dateTimeFormat: Intl.DateTimeFormat;
 
@@ -26,13 +28,19 @@ export class TenantFormatter {
   }
 
   money(minor: bigint | number | string, currency: string): string {
-    let format = this.moneyFormats.get(currency);
-    if (!format) {
-      format = new Intl.NumberFormat(this.locale, { style: 'currency', currency });
-      this.moneyFormats.set(currency, format);
+    const key = `${currency}${minor}`;
+    let formatted = this.moneyCache.get(key);
+    if (formatted === undefined) {
+      let format = this.moneyFormats.get(currency);
+      if (!format) {
+        format = new Intl.NumberFormat(this.locale, { style: 'currency', currency });
+        this.moneyFormats.set(currency, format);
+      }
+      formatted = format.format(Number(minor) / 10 ** currencyDigits(currency));
+      if (this.moneyCache.size >= CACHE_SIZE) this.moneyCache.clear();
+      this.moneyCache.set(key, formatted);
     }
-    const digits = currencyDigits(currency);
-    return format.format(Number(minor) / 10 ** digits);
+    return formatted;
   }
 
   /** Formats a calendar date given as YYYY-MM-DD or a Date at UTC midnight. */
@@ -40,12 +48,12 @@ export class TenantFormatter {
     if (value === null || value === undefined) return '';
     if (value instanceof Date) return this.dateFormat.format(value);
 
-    // Pages repeat the same few hundred dates, and Intl formatting costs
-    // microseconds each, so formatted dates are kept in a bounded cache.
+    // Pages repeat the same dates and amounts, and Intl formatting costs
+    // microseconds each, so formatted values are kept in bounded caches.
     const key = value.slice(0, 10);
     let formatted = this.dateCache.get(key);
     if (formatted === undefined) {
-      if (this.dateCache.size >= DATE_CACHE_SIZE) this.dateCache.clear();
+      if (this.dateCache.size >= CACHE_SIZE) this.dateCache.clear();
       formatted = this.dateFormat.format(new Date(`${key}T00:00:00Z`));
       this.dateCache.set(key, formatted);
     }

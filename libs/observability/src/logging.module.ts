@@ -23,6 +23,16 @@ export const REDACTED_PATHS = [
 
 type TaggedRequest = IncomingMessage & { id?: string; tenantId?: string };
 
+function withTenant(req: IncomingMessage, _res: ServerResponse, value: object): object {
+  return { ...value, tenantId: (req as TaggedRequest).tenantId };
+}
+
+function logLevelFor(_req: IncomingMessage, res: ServerResponse, error?: Error): 'error' | 'warn' | 'info' {
+  if (error || res.statusCode >= 500) return 'error';
+  if (res.statusCode >= 400) return 'warn';
+  return 'info';
+}
+
 /** Structured pino logs with request and tenant ids as fields. */
 @Module({})
 export class LoggingModule {
@@ -42,7 +52,11 @@ export class LoggingModule {
               res.setHeader('X-Request-Id', id);
               return id;
             },
-            customProps: (req: IncomingMessage) => ({ tenantId: (req as TaggedRequest).tenantId }),
+            // The tenant is known only after routing starts, so it joins the
+            // completion line here; a per-request child logger would cost more.
+            quietReqLogger: true,
+            customSuccessObject: withTenant,
+            customErrorObject: withTenant,
             serializers: {
               req: (req: { id: string; method: string; url: string }) => ({
                 id: req.id,
@@ -51,8 +65,7 @@ export class LoggingModule {
               }),
               res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
             },
-            customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) =>
-              error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+            customLogLevel: logLevelFor,
             autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' },
           },
         }),

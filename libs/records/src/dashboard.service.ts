@@ -26,32 +26,32 @@ export class DashboardService {
     const { today, now } = this.records.queryContext();
     const sql = (text: string) => withToday(text, today);
 
-    return this.db.asCustomer(async (em) => ({
-      balances: await em.execute(
+    return this.db.asCustomer(async (db) => ({
+      balances: await db.execute(
         sql(`SELECT currency, sum(balance_minor)::text AS outstanding_minor,
                 sum(balance_minor) FILTER (WHERE due_on < :today)::text AS overdue_minor, count(*)::int AS open_count
              FROM invoices WHERE status = 'open' GROUP BY currency ORDER BY currency`),
       ),
-      overdueInvoices: await em.execute(
+      overdueInvoices: await db.execute(
         sql(`SELECT id, number, due_on, currency, balance_minor FROM invoices
              WHERE status = 'open' AND due_on < :today ORDER BY due_on, id LIMIT 5`),
       ),
-      overdueCompliance: await em.execute(
+      overdueCompliance: await db.execute(
         sql(`SELECT r.id, r.title, r.due_on, s.name AS site_name FROM compliance_requirements r
              JOIN sites s ON s.tenant_id = r.tenant_id AND s.id = r.site_id
              WHERE r.completed_on IS NULL AND r.due_on < :today ORDER BY r.due_on, r.id LIMIT 5`),
       ),
-      upcomingCompliance: await em.execute(
+      upcomingCompliance: await db.execute(
         sql(`SELECT r.id, r.title, r.due_on, s.name AS site_name FROM compliance_requirements r
              JOIN sites s ON s.tenant_id = r.tenant_id AND s.id = r.site_id
              WHERE r.completed_on IS NULL AND r.due_on >= :today AND r.due_on <= :today + ${DUE_SOON_DAYS}
              ORDER BY r.due_on, r.id LIMIT 5`),
       ),
-      openProposals: await em.execute(
+      openProposals: await db.execute(
         sql(`SELECT id, number, title, valid_until, currency, total_minor FROM proposals
              WHERE status = 'sent' AND valid_until >= :today ORDER BY valid_until, id LIMIT 5`),
       ),
-      upcomingWorkOrders: await em.execute(
+      upcomingWorkOrders: await db.execute(
         `SELECT w.id, w.number, w.title, w.scheduled_start, s.name AS site_name FROM work_orders w
          JOIN sites s ON s.tenant_id = w.tenant_id AND s.id = w.site_id
          WHERE w.status = 'scheduled' AND w.scheduled_start >= ? ORDER BY w.scheduled_start, w.id LIMIT 5`,

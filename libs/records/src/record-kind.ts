@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { SqlExecutor } from '../../db/src/sql-executor';
 
 /** Values a list or detail query may use besides the row-level security settings. */
 export interface QueryContext {
@@ -33,5 +33,5 @@ export interface RecordKind {
    */
   filters: Record<string, { label: string; where: string }>;
   /** Loads one record with its detail rows, or null when it is not visible. */
-  detail(em: EntityManager, id: string, context: QueryContext): Promise<Record<string, unknown> | null>;
+  detail(sql: SqlExecutor, id: string, context: QueryContext): Promise<Record<string, unknown> | null>;
 }

@@ -2,6 +2,20 @@ import { Injectable } from '@nestjs/common';
 
 import { TenantDatabase } from '../../db/src/tenant-database';
 import { dateInZone } from '../../locale/src';
+
+const todayCache = new Map<string, { today: string; until: number }>();
+
+/**
+ * Returns today's date in the zone. Computing it costs an Intl call, so each
+ * zone's answer is reused for up to a second.
+ */
+function todayIn(timeZone: string, now: Date): string {
+  const cached = todayCache.get(timeZone);
+  if (cached && cached.until > now.getTime()) return cached.today;
+  const today = dateInZone(now, timeZone);
+  todayCache.set(timeZone, { today, until: now.getTime() + 1000 });
+  return today;
+}
 import { InvalidInputError, NotFoundError } from '../../observability/src/errors';
 import { RequestScope } from '../../tenancy/src/request-scope';
 import { RECORD_KINDS } from './kinds';
@@ -41,7 +55,7 @@ export class RecordsService {
 
   queryContext(): QueryContext {
     const now = new Date();
-    return { now, today: dateInZone(now, this.scope.tenant().timeZone) };
+    return { now, today: todayIn(this.scope.tenant().timeZone, now) };
   }
 
   async list(kind: RecordKind, query: ListQuery): Promise<ListPage> {
@@ -68,7 +82,7 @@ export class RecordsService {
       today: context.today,
     });
 
-    const fetched = await this.db.asCustomer((em) => em.execute<Array<Record<string, unknown>>>(sql, params));
+    const fetched = await this.db.asCustomer((db) => db.execute<Array<Record<string, unknown>>>(sql, params));
     const hasMore = fetched.length > PAGE_SIZE;
     const rows = fetched.slice(0, PAGE_SIZE);
     if (backwards) rows.reverse();
@@ -94,7 +108,7 @@ export class RecordsService {
     // A malformed id gets the same 404 as a missing or hidden one.
     if (!isUuid(id)) throw new NotFoundError(kind.singular.toLowerCase());
     const context = this.queryContext();
-    const record = await this.db.asCustomer((em) => kind.detail(em, id, context));
+    const record = await this.db.asCustomer((db) => kind.detail(db, id, context));
     if (!record) throw new NotFoundError(kind.singular.toLowerCase());
     return record;
   }

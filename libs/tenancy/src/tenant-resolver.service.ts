@@ -89,16 +89,16 @@ export class TenantResolver implements OnModuleInit, OnApplicationShutdown {
 
   private async load(host: string): Promise<TenantContext | null> {
     const slug = platformSlug(host, this.config.PORTAL_BASE_DOMAIN);
-    const tenantId = await this.db.asResolver(async (em) => {
+    const tenantId = await this.db.asResolver(async (db) => {
       const rows: Array<{ id: string }> = slug
-        ? await em.execute('SELECT id FROM tenants WHERE slug = ?', [slug])
-        : await em.execute('SELECT tenant_id AS id FROM tenant_domains WHERE hostname = ?', [host]);
+        ? await db.execute('SELECT id FROM tenants WHERE slug = ?', [slug])
+        : await db.execute('SELECT tenant_id AS id FROM tenant_domains WHERE hostname = ?', [host]);
       return rows[0]?.id ?? null;
     });
     if (!tenantId) return null;
 
-    const row = await this.db.asVisitorOf(tenantId, async (em) => {
-      const rows: TenantRow[] = await em.execute(
+    const row = await this.db.asVisitorOf(tenantId, async (db) => {
+      const rows: TenantRow[] = await db.execute(
         `SELECT t.id, t.slug, t.name, t.locale, t.time_zone, t.currency,
                 b.company_name, b.tagline, b.logo IS NOT NULL AS has_logo, b.primary_color, b.accent_color,
                 b.support_email, b.support_phone, b.website_url, b.address, b.welcome_message, b.version,

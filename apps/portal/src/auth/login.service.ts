@@ -56,8 +56,8 @@ export class LoginService {
       return null;
     }
 
-    const user = await this.db.asAuth(async (em) => {
-      const rows: CredentialRow[] = await em.execute(
+    const user = await this.db.asAuth(async (db) => {
+      const rows: CredentialRow[] = await db.execute(
         'SELECT id, company_id, password_hash, status FROM portal_users WHERE email = ?',
         [email],
       );
@@ -75,7 +75,7 @@ export class LoginService {
     }
 
     await this.throttle.recordSuccess(tenantId, email, ip);
-    await this.db.asAuth((em) => em.execute('UPDATE portal_users SET last_login_at = now() WHERE id = ?', [user.id]));
+    await this.db.asAuth((db) => db.execute('UPDATE portal_users SET last_login_at = now() WHERE id = ?', [user.id]));
     this.logger.info({ tenantId, userId: user.id }, 'portal login succeeded');
     return { kind: 'portal', tenantId, companyId: user.company_id, userId: user.id };
   }

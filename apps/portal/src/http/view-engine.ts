@@ -24,6 +24,11 @@ export function humanize(value: unknown): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+// Declared helpers compile to direct calls instead of run-time lookups.
+const KNOWN_HELPERS = Object.fromEntries(
+  ['money', 'date', 'dateTime', 'humanize', 'eq', 'or', 'not', 'gt', 'quantity'].map((name) => [name, true]),
+);
+
 function registerHelpers(handlebars: typeof Handlebars): void {
   handlebars.registerHelper('money', (minor: unknown, currency: unknown, options: Handlebars.HelperOptions) =>
     minor === null || minor === undefined ? '' : formatterOf(options).money(String(minor), String(currency)),
@@ -56,7 +61,7 @@ export function createViewEngine(root: string) {
 
   for (const path of listTemplates(root)) {
     const name = relative(root, path).replace(/\\/g, '/').replace(/\.hbs$/, '');
-    const compiled = handlebars.compile(readFileSync(path, 'utf8'), { strict: false, knownHelpersOnly: false });
+    const compiled = handlebars.compile(readFileSync(path, 'utf8'), { knownHelpers: KNOWN_HELPERS });
     if (name.startsWith('partials/')) handlebars.registerPartial(name.slice('partials/'.length), compiled);
     else templates.set(name, compiled);
   }

@@ -27,8 +27,8 @@ export class BrandingController {
 
   @Get('logo')
   async logo(@Res() res: Response): Promise<void> {
-    const logo = await this.db.asVisitor(async (em) => {
-      const rows: Array<{ logo: Buffer | null; logo_content_type: string | null }> = await em.execute(
+    const logo = await this.db.asVisitor(async (db) => {
+      const rows: Array<{ logo: Buffer | null; logo_content_type: string | null }> = await db.execute(
         'SELECT logo, logo_content_type FROM brandings',
       );
       return rows[0];

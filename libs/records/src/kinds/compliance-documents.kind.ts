@@ -20,9 +20,9 @@ export const complianceDocumentsKind: RecordKind = {
     },
     expired: { label: 'Expired', where: 'r.expires_on < :today' },
   },
-  async detail(em, id, context) {
+  async detail(db, id, context) {
     // A requirement the customer cannot see joins as NULL and is not linked.
-    const [document] = await em.execute(
+    const [document] = await db.execute(
       `SELECT r.id, r.title, r.document_type, r.issuer, r.issued_on, r.expires_on,
           s.name AS site_name, s.address_line1, s.city,
           q.id AS requirement_id, q.title AS requirement_title, q.code_reference, q.authority,

@@ -32,8 +32,8 @@ export const complianceKind: RecordKind = {
     upcoming: { label: 'Upcoming', where: `r.completed_on IS NULL AND r.due_on > :today + ${DUE_SOON_DAYS}` },
     completed: { label: 'Completed', where: 'r.completed_on IS NOT NULL' },
   },
-  async detail(em, id, context) {
-    const [requirement] = await em.execute(
+  async detail(db, id, context) {
+    const [requirement] = await db.execute(
       `SELECT r.*, s.name AS site_name, s.address_line1, s.city, ${requirementStatusSql('d.today')} AS effective_status
        FROM compliance_requirements r
        JOIN sites s ON s.tenant_id = r.tenant_id AND s.id = r.site_id
@@ -42,7 +42,7 @@ export const complianceKind: RecordKind = {
       [context.today, id],
     );
     if (!requirement) return null;
-    const documents = await em.execute(
+    const documents = await db.execute(
       `SELECT c.id, c.title, c.document_type, c.issuer, c.issued_on, c.expires_on,
           ${expiryStatusSql('c.expires_on', 'd.today', 'current')} AS effective_status
        FROM compliance_documents c CROSS JOIN (SELECT ?::date AS today) d

@@ -17,8 +17,8 @@ export const contractsKind: RecordKind = {
     expired: { label: 'Expired', where: "r.status = 'expired'" },
     cancelled: { label: 'Cancelled', where: "r.status = 'cancelled'" },
   },
-  async detail(em, id) {
-    const [contract] = await em.execute(
+  async detail(db, id) {
+    const [contract] = await db.execute(
       `SELECT r.*, s.name AS site_name, s.address_line1, s.city
        FROM contracts r
        LEFT JOIN sites s ON s.tenant_id = r.tenant_id AND s.id = r.site_id

@@ -27,8 +27,8 @@ export const equipmentKind: RecordKind = {
     out_of_service: { label: 'Out of service', where: "r.status = 'out_of_service'" },
     retired: { label: 'Retired', where: "r.status = 'retired'" },
   },
-  async detail(em, id, context) {
-    const [equipment] = await em.execute(
+  async detail(db, id, context) {
+    const [equipment] = await db.execute(
       `SELECT r.*, s.name AS site_name, s.address_line1, s.city
        FROM equipment r
        JOIN sites s ON s.tenant_id = r.tenant_id AND s.id = r.site_id
@@ -37,7 +37,7 @@ export const equipmentKind: RecordKind = {
     );
     if (!equipment) return null;
     // A report the customer cannot see joins as NULL, so its entry shows without a link.
-    const inspections = await em.execute(
+    const inspections = await db.execute(
       `SELECT i.id, i.inspected_on, i.result, i.notes, ir.id AS report_id, ir.number AS report_number
        FROM equipment_inspections i
        LEFT JOIN inspection_reports ir ON ir.tenant_id = i.tenant_id AND ir.id = i.report_id
@@ -45,7 +45,7 @@ export const equipmentKind: RecordKind = {
        ORDER BY i.inspected_on DESC, i.position, i.id`,
       [id],
     );
-    const warranties = await em.execute(
+    const warranties = await db.execute(
       `SELECT w.id, w.provider, w.policy_number, w.warranty_type, w.starts_on, w.expires_on,
           ${expiryStatusSql('w.expires_on', 'd.today')} AS effective_status
        FROM warranty_equipment we

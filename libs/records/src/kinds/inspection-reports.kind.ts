@@ -19,8 +19,8 @@ export const inspectionReportsKind: RecordKind = {
     deficiencies: { label: 'Deficiencies', where: "r.result = 'deficiencies'" },
     fail: { label: 'Fail', where: "r.result = 'fail'" },
   },
-  async detail(em, id) {
-    const [report] = await em.execute(
+  async detail(db, id) {
+    const [report] = await db.execute(
       `SELECT r.*, s.name AS site_name, s.address_line1, s.city
        FROM inspection_reports r
        JOIN sites s ON s.tenant_id = r.tenant_id AND s.id = r.site_id
@@ -29,7 +29,7 @@ export const inspectionReportsKind: RecordKind = {
     );
     if (!report) return null;
     // Equipment the customer cannot see joins as NULL, so its finding shows no link.
-    const findings = await em.execute<Array<Record<string, unknown>>>(
+    const findings = await db.execute<Array<Record<string, unknown>>>(
       `SELECT f.id, f.severity, f.status, f.is_deficiency, f.location, f.description, f.recommendation,
           f.code_reference, e.id AS equipment_id, e.name AS equipment_name
        FROM inspection_findings f

@@ -18,8 +18,8 @@ export const invoicesKind: RecordKind = {
     paid: { label: 'Paid', where: "r.status = 'paid'" },
     void: { label: 'Void', where: "r.status = 'void'" },
   },
-  async detail(em, id, context) {
-    const [invoice] = await em.execute(
+  async detail(db, id, context) {
+    const [invoice] = await db.execute(
       `SELECT r.*, s.name AS site_name, s.address_line1, s.city, s.region, s.postal_code,
           c.name AS company_name, (r.status = 'open' AND r.due_on < ?::date) AS is_overdue
        FROM invoices r
@@ -29,8 +29,8 @@ export const invoicesKind: RecordKind = {
       [context.today, id],
     );
     if (!invoice) return null;
-    const lines = await em.execute('SELECT * FROM invoice_lines WHERE invoice_id = ? ORDER BY position', [id]);
-    const payments = await em.execute('SELECT * FROM invoice_payments WHERE invoice_id = ? ORDER BY paid_on', [id]);
+    const lines = await db.execute('SELECT * FROM invoice_lines WHERE invoice_id = ? ORDER BY position', [id]);
+    const payments = await db.execute('SELECT * FROM invoice_payments WHERE invoice_id = ? ORDER BY paid_on', [id]);
     return { ...invoice, lines, payments };
   },
 };

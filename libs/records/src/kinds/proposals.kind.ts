@@ -22,8 +22,8 @@ export const proposalsKind: RecordKind = {
     declined: { label: 'Declined', where: "r.status = 'declined'" },
     expired: { label: 'Expired', where: "r.status = 'expired' OR (r.status = 'sent' AND r.valid_until < :today)" },
   },
-  async detail(em, id, context) {
-    const [proposal] = await em.execute(
+  async detail(db, id, context) {
+    const [proposal] = await db.execute(
       `SELECT r.id, r.number, r.title, r.summary, r.issued_on, r.valid_until, r.status, r.currency,
           r.subtotal_minor, r.tax_minor, r.total_minor, r.terms, r.responded_at, r.response_name, r.response_reason,
           s.name AS site_name, s.address_line1, s.city, ${proposalStatusSql('d.today')} AS effective_status
@@ -34,7 +34,7 @@ export const proposalsKind: RecordKind = {
       [context.today, id],
     );
     if (!proposal) return null;
-    const lines = await em.execute<Array<{ is_optional: boolean }>>(
+    const lines = await db.execute<Array<{ is_optional: boolean }>>(
       'SELECT * FROM proposal_lines WHERE proposal_id = ? ORDER BY position, id',
       [id],
     );

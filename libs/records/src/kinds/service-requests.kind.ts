@@ -16,10 +16,10 @@ export const serviceRequestsKind: RecordKind = {
     scheduled: { label: 'Scheduled', where: "r.status = 'scheduled'" },
     closed: { label: 'Closed', where: "r.status = 'closed'" },
   },
-  async detail(em, id) {
+  async detail(db, id) {
     // The customer role may read only some portal_users columns, so u.* would be rejected.
     // Equipment the customer cannot see joins as NULL and is not linked.
-    const [request] = await em.execute(
+    const [request] = await db.execute(
       `SELECT r.id, r.number, r.category, r.urgency, r.description, r.preferred_dates, r.status, r.created_at,
           s.name AS site_name, s.address_line1, s.city, e.id AS equipment_id, e.name AS equipment_name,
           u.name AS submitted_by_name, u.email AS submitted_by_email

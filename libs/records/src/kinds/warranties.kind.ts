@@ -33,8 +33,8 @@ export const warrantiesKind: RecordKind = {
     expiring: { label: 'Expiring', where: `r.expires_on >= :today AND r.expires_on <= :today + ${EXPIRING_DAYS}` },
     expired: { label: 'Expired', where: 'r.expires_on < :today' },
   },
-  async detail(em, id, context) {
-    const [warranty] = await em.execute(
+  async detail(db, id, context) {
+    const [warranty] = await db.execute(
       `SELECT r.*, ${expiryStatusSql('r.expires_on', 'd.today')} AS effective_status
        FROM warranties r CROSS JOIN (SELECT ?::date AS today) d
        WHERE r.id = ?`,
@@ -42,7 +42,7 @@ export const warrantiesKind: RecordKind = {
     );
     if (!warranty) return null;
     // Covered equipment that is not shared with the customer is left out.
-    const equipment = await em.execute(
+    const equipment = await db.execute(
       `SELECT e.id, e.name, e.category, e.manufacturer, e.model, e.serial_number, s.name AS site_name
        FROM warranty_equipment we
        JOIN equipment e ON e.tenant_id = we.tenant_id AND e.id = we.equipment_id

@@ -17,9 +17,9 @@ export const workOrdersKind: RecordKind = {
     completed: { label: 'Completed', where: "r.status = 'completed'" },
     cancelled: { label: 'Cancelled', where: "r.status = 'cancelled'" },
   },
-  async detail(em, id) {
+  async detail(db, id) {
     // Equipment the customer cannot see joins as NULL and is not linked.
-    const [order] = await em.execute(
+    const [order] = await db.execute(
       `SELECT r.id, r.number, r.title, r.work_type, r.priority, r.status, r.scheduled_start, r.scheduled_end,
           r.completed_at, r.technician_name, r.service_details, r.technician_notes,
           s.name AS site_name, s.address_line1, s.city, e.id AS equipment_id, e.name AS equipment_name
