@@ -2,6 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Pool } from 'pg';
 
 import { LOGIN_FAILED_MESSAGE } from '../../apps/portal/src/auth/auth.controller';
+import { RECORD_KINDS } from '../../libs/records/src/kinds';
 import { adminPool, provisionTestTenant, TEST_PASSWORD, TestTenant } from '../support/fixtures';
 import { csrfFrom, PortalClient, startPortal } from '../support/portal-harness';
 
@@ -37,6 +38,18 @@ describe('portal sign-in', () => {
     const after = await client.get('/invoices');
     expect(after.status).toBe(303);
     expect(after.headers.location).toContain('/login');
+  });
+
+  it('sends visitors of every page to login', async () => {
+    const client = newClient();
+    for (const path of ['/', ...RECORD_KINDS.map((kind) => `/${kind.slug}`)]) {
+      const response = await client.get(path);
+      expect({ path, status: response.status }).toEqual({ path, status: 303 });
+      expect({ path, location: response.headers.location }).toEqual({
+        path,
+        location: `/login?next=${encodeURIComponent(path)}`,
+      });
+    }
   });
 
   it('issues a new session id at login', async () => {

@@ -1,5 +1,5 @@
 import { Inject, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import type { NextFunction, Request, Response } from 'express';
 import type Redis from 'ioredis';
@@ -18,6 +18,7 @@ import { PortalPrincipal } from '../../../libs/tenancy/src/tenant-context';
 import { TenantResolver } from '../../../libs/tenancy/src/tenant-resolver.service';
 import { AuthController } from './auth/auth.controller';
 import { PortalLocalStrategy, PortalSessionSerializer } from './auth/local.strategy';
+import { PortalAuthGuard } from './auth/portal-auth.guard';
 import { LoginService } from './auth/login.service';
 import { csrfProtection, csrfToken } from './http/csrf.middleware';
 import { ErrorPageFilter } from './http/error-page.filter';
@@ -64,6 +65,7 @@ function viewLocals(scope: RequestScope) {
     RecordsService,
     DashboardService,
     TenantHostMiddleware,
+    { provide: APP_GUARD, useClass: PortalAuthGuard },
     { provide: APP_FILTER, useClass: ErrorPageFilter },
     { provide: APP_INTERCEPTOR, useClass: RenderViewInterceptor },
   ],

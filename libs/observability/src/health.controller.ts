@@ -2,9 +2,11 @@ import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/co
 import { MikroORM } from '@mikro-orm/postgresql';
 import type Redis from 'ioredis';
 
+import { Public } from '../../auth/src/public.decorator';
 import { REDIS } from '../../redis/src/redis.module';
 
 /** Reports readiness: this process reaches both PostgreSQL and Redis. */
+@Public()
 @Controller()
 export class HealthController {
   constructor(

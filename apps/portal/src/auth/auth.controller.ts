@@ -5,6 +5,7 @@ import { RequestScope } from '../../../../libs/tenancy/src/request-scope';
 import { PortalPrincipal } from '../../../../libs/tenancy/src/tenant-context';
 import { csrfToken } from '../http/csrf.middleware';
 import { LoginGuard } from './login.guard';
+import { Public } from '../../../../libs/auth/src/public.decorator';
 import { safeReturnPath } from './safe-redirect';
 
 export const LOGIN_FAILED_MESSAGE =
@@ -12,6 +13,7 @@ export const LOGIN_FAILED_MESSAGE =
 
 type PortalRequest = Request & { user?: PortalPrincipal | false; tenantId?: string };
 
+@Public()
 @Controller()
 export class AuthController {
   constructor(private readonly scope: RequestScope) {}

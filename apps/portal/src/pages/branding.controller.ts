@@ -4,11 +4,13 @@ import type { Response } from 'express';
 import { TenantDatabase } from '../../../../libs/db/src/tenant-database';
 import { NotFoundError } from '../../../../libs/observability/src/errors';
 import { RequestScope } from '../../../../libs/tenancy/src/request-scope';
+import { Public } from '../../../../libs/auth/src/public.decorator';
 
 /**
  * Serves the tenant's colours as a stylesheet and its logo. URLs carry the
  * branding version, so responses can be cached for a long time.
  */
+@Public()
 @Controller('branding')
 export class BrandingController {
   constructor(

@@ -1,11 +1,9 @@
-import { Controller, Get, UseGuards } from '@nestjs/common';
+import { Controller, Get } from '@nestjs/common';
 
 import { DashboardService } from '../../../../libs/records/src/dashboard.service';
 import { DUE_SOON_DAYS } from '../../../../libs/records/src/kinds/compliance.kind';
-import { PortalAuthGuard } from '../auth/portal-auth.guard';
 
 @Controller()
-@UseGuards(PortalAuthGuard)
 export class DashboardController {
   constructor(private readonly dashboard: DashboardService) {}
 

@@ -1,12 +1,10 @@
-import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 
 import { RECORD_KINDS } from '../../../../libs/records/src/kinds';
 import { RecordsService } from '../../../../libs/records/src/records.service';
-import { PortalAuthGuard } from '../auth/portal-auth.guard';
 import { singleValues } from './query-params';
 
 @Controller()
-@UseGuards(PortalAuthGuard)
 export class RecordsController {
   constructor(private readonly records: RecordsService) {}
 
