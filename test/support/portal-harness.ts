@@ -29,7 +29,7 @@ export function rawRequest(port: number, host: string, path: string, options: Re
   const body = options.form ? new URLSearchParams(options.form).toString() : undefined;
   const headers: Record<string, string> = { host, ...options.headers };
   if (body !== undefined) {
-    headers['content-type'] = 'application/x-www-form-urlencoded';
+    headers['content-type'] ??= 'application/x-www-form-urlencoded';
     headers['content-length'] = String(Buffer.byteLength(body));
   }
   return new Promise((resolve, reject) => {

@@ -10,7 +10,8 @@ const STATUS_TITLES: Record<number, string> = {
   401: 'Sign in required',
   403: 'Request refused',
   404: 'Page not found',
-  413: 'Upload too large',
+  413: 'Request too large',
+  415: 'Unsupported request',
   429: 'Too many requests',
 };
 
