@@ -1,10 +1,12 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Pool } from 'pg';
 
-import { LOGIN_FAILED_MESSAGE } from '../../apps/portal/src/auth/auth.controller';
+import { loginFailedMessage } from '../../apps/portal/src/auth/auth.controller';
 import { RECORD_KINDS } from '../../libs/records/src/kinds';
 import { adminPool, provisionTestTenant, TEST_PASSWORD, TestTenant } from '../support/fixtures';
 import { csrfFrom, PortalClient, startPortal } from '../support/portal-harness';
+
+const LOGIN_FAILED_MESSAGE = loginFailedMessage(900);
 
 describe('portal sign-in', () => {
   let app: NestExpressApplication;
@@ -145,6 +147,37 @@ describe('portal sign-in', () => {
     const rightPassword = await newClient(locked.slug).login(email, TEST_PASSWORD);
     expect(rightPassword.status).toBe(401);
     expect(rightPassword.body).toContain(LOGIN_FAILED_MESSAGE);
+  });
+
+  it('counts parallel attempts before checking passwords', async () => {
+    const target = await provisionTestTenant(admin, 'race');
+    const email = target.companies[0].email;
+    const clients = await Promise.all(
+      Array.from({ length: 30 }, async () => {
+        const client = newClient(target.slug);
+        const page = await client.get('/login');
+        return { client, token: csrfFrom(page.body) };
+      }),
+    );
+    const [right, ...wrong] = clients;
+    const guesses = wrong.map(({ client, token }) =>
+      client.request('/login', { form: { _csrf: token, email, password: 'wrong-password', next: '/' } }),
+    );
+    // The right password arrives while the wrong ones are still being hashed.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const answer = await right.client.request('/login', {
+      form: { _csrf: right.token, email, password: TEST_PASSWORD, next: '/' },
+    });
+    await Promise.all(guesses);
+    expect(answer.status).toBe(401);
+  });
+
+  it('keeps an address open after failures on other accounts', async () => {
+    const office = await provisionTestTenant(admin, 'office');
+    for (let attempt = 0; attempt < 6; attempt += 1) {
+      await newClient(office.slug).login(`nobody-${attempt}@office.example`, 'wrong-password');
+    }
+    expect((await newClient(office.slug).login(office.companies[0].email, TEST_PASSWORD)).status).toBe(303);
   });
 
   it('keeps other accounts unlocked', async () => {

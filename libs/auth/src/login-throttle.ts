@@ -1,14 +1,27 @@
 import type Redis from 'ioredis';
 
 export interface ThrottleLimits {
-  maxAttempts: number;
+  /** Attempts allowed per account within the window. */
+  perAccount: number;
+  /** Attempts allowed per client address within the window; higher, since offices share one address. */
+  perAddress: number;
   windowSeconds: number;
 }
 
+// Counts an attempt on both keys and returns both counts in one atomic step,
+// so concurrent attempts cannot all pass a check made before any was counted.
+const COUNT_ATTEMPT = `
+local account = redis.call('INCR', KEYS[1])
+if account == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+local address = redis.call('INCR', KEYS[2])
+if address == 1 then redis.call('EXPIRE', KEYS[2], ARGV[1]) end
+return {account, address}`;
+
 /**
- * Counts failed logins per account and per client address in fixed Redis
- * windows. Either count at the limit locks further attempts until the
- * window ends; a success clears the account's count only.
+ * Limits sign-in attempts per account and per client address in fixed Redis
+ * windows. Every attempt is counted before the password is checked; an
+ * attempt over either limit is rejected without a check. A success clears
+ * the account's count and returns its slot on the address count.
  */
 export class LoginThrottle {
   constructor(
@@ -21,21 +34,19 @@ export class LoginThrottle {
     return [`login:${this.scope}:${tenantId}:account:${email}`, `login:${this.scope}:${tenantId}:ip:${ip}`];
   }
 
-  async isLocked(tenantId: string, email: string, ip: string): Promise<boolean> {
-    const counts = await this.redis.mget(...this.keys(tenantId, email, ip));
-    return counts.some((count) => Number(count ?? 0) >= this.limits.maxAttempts);
-  }
-
-  async recordFailure(tenantId: string, email: string, ip: string): Promise<void> {
-    const pipeline = this.redis.multi();
-    for (const key of this.keys(tenantId, email, ip)) {
-      pipeline.incr(key);
-      pipeline.expire(key, this.limits.windowSeconds, 'NX');
-    }
-    await pipeline.exec();
+  /** Counts one attempt and returns false when it is over either limit. */
+  async admit(tenantId: string, email: string, ip: string): Promise<boolean> {
+    const [account, address] = (await this.redis.eval(
+      COUNT_ATTEMPT,
+      2,
+      ...this.keys(tenantId, email, ip),
+      this.limits.windowSeconds,
+    )) as [number, number];
+    return account <= this.limits.perAccount && address <= this.limits.perAddress;
   }
 
   async recordSuccess(tenantId: string, email: string, ip: string): Promise<void> {
-    await this.redis.del(this.keys(tenantId, email, ip)[0]);
+    const [accountKey, addressKey] = this.keys(tenantId, email, ip);
+    await this.redis.multi().del(accountKey).decr(addressKey).exec();
   }
 }

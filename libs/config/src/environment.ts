@@ -171,8 +171,14 @@ const SPEC = {
     parse: list,
   },
   LOGIN_MAX_ATTEMPTS: {
-    description: 'Failed logins allowed per email and per client address within LOGIN_WINDOW_SECONDS.',
+    description: 'Sign-in attempts allowed per account within LOGIN_WINDOW_SECONDS; a success resets the count.',
     fallback: '5',
+    parse: positiveInteger,
+  },
+  LOGIN_MAX_ATTEMPTS_PER_ADDRESS: {
+    description:
+      'Failed sign-in attempts allowed per client address and tenant within LOGIN_WINDOW_SECONDS. Offices share one address, so it is higher.',
+    fallback: '50',
     parse: positiveInteger,
   },
   LOGIN_WINDOW_SECONDS: {

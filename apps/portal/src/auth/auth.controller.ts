@@ -1,22 +1,29 @@
-import { Controller, Get, HttpCode, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
 
-import { RequestScope } from '../../../../libs/tenancy/src/request-scope';
+import { APP_CONFIG, AppConfig } from '../../../../libs/config/src';
 import { PortalPrincipal } from '../../../../libs/tenancy/src/tenant-context';
 import { csrfToken } from '../http/csrf.middleware';
 import { LoginGuard } from './login.guard';
 import { Public } from '../../../../libs/auth/src/public.decorator';
 import { safeReturnPath } from './safe-redirect';
 
-export const LOGIN_FAILED_MESSAGE =
-  'We could not sign you in with that email and password. Check both and try again. After several failed attempts, sign-in pauses for a few minutes.';
+/** The one message for every failed sign-in, so it reveals neither accounts nor lockouts. */
+export function loginFailedMessage(windowSeconds: number): string {
+  const minutes = Math.ceil(windowSeconds / 60);
+  return `We could not sign you in with that email and password. Check both and try again. After several failed attempts, sign-in pauses for up to ${minutes} minutes.`;
+}
 
 type PortalRequest = Request & { user?: PortalPrincipal | false; tenantId?: string };
 
 @Public()
 @Controller()
 export class AuthController {
-  constructor(private readonly scope: RequestScope) {}
+  private readonly failedMessage: string;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.failedMessage = loginFailedMessage(config.LOGIN_WINDOW_SECONDS);
+  }
 
   @Get('login')
   loginPage(@Req() req: PortalRequest, @Res() res: Response, @Query('next') next?: unknown): void {
@@ -32,7 +39,7 @@ export class AuthController {
     if (!req.user) {
       res.status(401).render(
         'pages/login',
-        this.loginView(req, { next, error: LOGIN_FAILED_MESSAGE, email: typeof body.email === 'string' ? body.email : '' }),
+        this.loginView(req, { next, error: this.failedMessage, email: typeof body.email === 'string' ? body.email : '' }),
       );
       return;
     }

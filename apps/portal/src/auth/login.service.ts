@@ -35,7 +35,11 @@ export class LoginService {
   ) {
     this.throttle = new LoginThrottle(
       redis,
-      { maxAttempts: config.LOGIN_MAX_ATTEMPTS, windowSeconds: config.LOGIN_WINDOW_SECONDS },
+      {
+        perAccount: config.LOGIN_MAX_ATTEMPTS,
+        perAddress: config.LOGIN_MAX_ATTEMPTS_PER_ADDRESS,
+        windowSeconds: config.LOGIN_WINDOW_SECONDS,
+      },
       'portal',
     );
     this.logger.setContext(LoginService.name);
@@ -50,7 +54,7 @@ export class LoginService {
       return null;
     }
 
-    if (await this.throttle.isLocked(tenantId, email, ip)) {
+    if (!(await this.throttle.admit(tenantId, email, ip))) {
       await verifyAgainstDummy(password);
       this.logger.warn({ tenantId, reason: 'locked' }, 'portal login rejected');
       return null;
@@ -69,7 +73,6 @@ export class LoginService {
         : await verifyAgainstDummy(password);
 
     if (!valid || !user) {
-      await this.throttle.recordFailure(tenantId, email, ip);
       this.logger.warn({ tenantId, reason: 'invalid' }, 'portal login failed');
       return null;
     }
