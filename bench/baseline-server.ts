@@ -30,7 +30,10 @@ const server = createServer(async (_req, res) => {
       backwards: false,
       today: dateInZone(new Date(), 'America/Chicago'),
     });
-    await client.query(beginStatement('portal_customer', { tenantId, companyId, userId }));
+    // The same opening round trip as the portal: settings plus the check that the user is active.
+    await client.query(
+      `${beginStatement('portal_customer', { tenantId, companyId, userId })}; SELECT 1 FROM portal_users WHERE id = '${userId}' AND company_id = '${companyId}' AND status = 'active'`,
+    );
     const result = await client.query(numberPlaceholders(sql), params);
     await client.query('COMMIT');
     const rows = result.rows

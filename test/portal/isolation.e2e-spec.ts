@@ -1,5 +1,8 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import Redis from 'ioredis';
 import { Pool } from 'pg';
+
+import { publishTenantChange } from '../../libs/tenancy/src/tenant-resolver.service';
 
 import { adminPool, provisionTestTenant, TEST_PASSWORD, TestTenant } from '../support/fixtures';
 import { PortalClient, rawRequest, startPortal } from '../support/portal-harness';
@@ -103,6 +106,57 @@ describe('portal isolation over HTTP', () => {
       headers: { 'x-forwarded-host': `${tenantA.slug}.localhost` },
     });
     expect(response.status).toBe(404);
+  });
+
+  it('ends the session of a disabled user at once', async () => {
+    const tenant = await provisionTestTenant(admin, 'iso-off');
+    const client = new PortalClient(port, `${tenant.slug}.localhost`);
+    expect((await client.login(tenant.companies[0].email, TEST_PASSWORD)).status).toBe(303);
+    expect((await client.get('/invoices')).status).toBe(200);
+
+    await admin.query("UPDATE portal_users SET status = 'disabled' WHERE tenant_id = $1 AND email = $2", [
+      tenant.tenantId,
+      tenant.companies[0].email,
+    ]);
+    const response = await client.get('/invoices');
+    expect(response.status).toBe(303);
+    expect(response.headers.location).toBe('/login');
+
+    await admin.query("UPDATE portal_users SET status = 'active' WHERE tenant_id = $1 AND email = $2", [
+      tenant.tenantId,
+      tenant.companies[0].email,
+    ]);
+    const after = await client.get('/invoices');
+    expect(after.status).toBe(303);
+  });
+
+  it('ends the session of a user moved to another company', async () => {
+    const tenant = await provisionTestTenant(admin, 'iso-move');
+    const client = new PortalClient(port, `${tenant.slug}.localhost`);
+    expect((await client.login(tenant.companies[0].email, TEST_PASSWORD)).status).toBe(303);
+    await admin.query(
+      `UPDATE portal_users SET company_id = (SELECT id FROM customer_companies WHERE tenant_id = $1 AND external_id = $3)
+       WHERE tenant_id = $1 AND email = $2`,
+      [tenant.tenantId, tenant.companies[0].email, tenant.companies[1].key],
+    );
+    expect((await client.get('/invoices')).status).toBe(303);
+  });
+
+  it('stops serving a suspended tenant on its custom domain', async () => {
+    const tenant = await provisionTestTenant(admin, 'iso-susp');
+    const host = `portal.${tenant.slug}.test`;
+    expect((await rawRequest(port, host, '/login')).status).toBe(200);
+
+    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    try {
+      await admin.query("UPDATE tenants SET status = 'suspended' WHERE id = $1", [tenant.tenantId]);
+      await publishTenantChange(redis, tenant.tenantId);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    } finally {
+      await redis.quit();
+    }
+    expect((await rawRequest(port, host, '/login')).status).toBe(404);
+    expect((await rawRequest(port, `${tenant.slug}.localhost`, '/login')).status).toBe(404);
   });
 
   it('never mixes tenants under concurrent requests', async () => {

@@ -1,6 +1,8 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import type { PoolClient } from 'pg';
+import type { PoolClient, QueryResult } from 'pg';
+
+import { SessionRevokedError } from '../../observability/src/errors';
 
 import { RequestScope } from '../../tenancy/src/request-scope';
 import { executorFor, SqlExecutor } from './sql-executor';
@@ -49,14 +51,16 @@ export class TenantDatabase {
     private readonly scope: RequestScope,
   ) {}
 
-  /** As the signed-in portal user: their tenant, company and shared rows only. */
+  /**
+   * As the signed-in portal user: their tenant, company and shared rows only.
+   * The same round trip confirms that the user is still active and still in
+   * that company, so disabling or moving a user takes effect at once.
+   */
   asCustomer<T>(work: (sql: SqlExecutor) => Promise<T>): Promise<T> {
     const principal = this.scope.principal();
-    return this.run(
-      'portal_customer',
-      { tenantId: principal.tenantId, companyId: principal.companyId, userId: principal.userId },
-      work,
-    );
+    const settings = { tenantId: principal.tenantId, companyId: principal.companyId, userId: principal.userId };
+    const check = `SELECT 1 FROM portal_users WHERE id = '${settings.userId}' AND company_id = '${settings.companyId}' AND status = 'active'`;
+    return this.run('portal_customer', settings, work, check);
   }
 
   /** As a visitor who is not signed in: tenant-level rows such as branding, no company rows. */
@@ -79,10 +83,16 @@ export class TenantDatabase {
     return this.run('portal_customer', { tenantId }, work);
   }
 
-  private async run<T>(role: DatabaseRole, settings: ContextSettings, work: (sql: SqlExecutor) => Promise<T>): Promise<T> {
+  private async run<T>(
+    role: DatabaseRole,
+    settings: ContextSettings,
+    work: (sql: SqlExecutor) => Promise<T>,
+    check?: string,
+  ): Promise<T> {
     const client = (await this.knexClient().acquireConnection()) as PoolClient;
     try {
-      await client.query(beginStatement(role, settings));
+      const opened = await client.query(check ? `${beginStatement(role, settings)}; ${check}` : beginStatement(role, settings));
+      if (check && (opened as unknown as QueryResult[])[2].rowCount === 0) throw new SessionRevokedError();
       const result = await work(executorFor(client));
       await client.query('COMMIT');
       return result;

@@ -43,3 +43,10 @@ export class AuthenticationRequiredError extends DomainError {
     super('authentication_required', 401, 'Sign in to continue.');
   }
 }
+
+/** The session names a portal user who is no longer active or no longer in that company. */
+export class SessionRevokedError extends AuthenticationRequiredError {
+  constructor() {
+    super('/');
+  }
+}

@@ -92,7 +92,11 @@ export class TenantResolver implements OnModuleInit, OnApplicationShutdown {
     const tenantId = await this.db.asResolver(async (db) => {
       const rows: Array<{ id: string }> = slug
         ? await db.execute('SELECT id FROM tenants WHERE slug = ?', [slug])
-        : await db.execute('SELECT tenant_id AS id FROM tenant_domains WHERE hostname = ?', [host]);
+        : // The join drops domains of suspended tenants: portal_resolver sees active tenants only.
+          await db.execute(
+            'SELECT d.tenant_id AS id FROM tenant_domains d JOIN tenants t ON t.id = d.tenant_id WHERE d.hostname = ?',
+            [host],
+          );
       return rows[0]?.id ?? null;
     });
     if (!tenantId) return null;

@@ -3,7 +3,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/co
 import type { Request, Response } from 'express';
 import { PinoLogger } from 'nestjs-pino';
 
-import { AuthenticationRequiredError, DomainError } from '../../../../libs/observability/src/errors';
+import { AuthenticationRequiredError, DomainError, SessionRevokedError } from '../../../../libs/observability/src/errors';
 
 const STATUS_TITLES: Record<number, string> = {
   400: 'That request was not valid',
@@ -31,6 +31,11 @@ export class ErrorPageFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     if (res.headersSent) return;
 
+    if (error instanceof SessionRevokedError) {
+      this.logger.warn({ tenantId: req.tenantId }, 'session of an inactive portal user ended');
+      req.session.destroy(() => res.redirect(303, '/login'));
+      return;
+    }
     if (error instanceof AuthenticationRequiredError) {
       const next = req.method === 'GET' ? `?next=${encodeURIComponent(error.returnTo)}` : '';
       res.redirect(303, `/login${next}`);
