@@ -48,6 +48,11 @@ describe('portal invoices', () => {
     expect(detail.body).toContain('$50.00');
   });
 
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])('rejects inherited name %s as status', async (status) => {
+    const page = await client.get(`/invoices?status=${status}`);
+    expect(page.status).toBe(400);
+  });
+
   it('rejects an unknown status filter with 400', async () => {
     const page = await client.get('/invoices?status=everything');
     expect(page.status).toBe(400);

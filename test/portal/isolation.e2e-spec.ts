@@ -1,4 +1,5 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { connect } from 'node:net';
 import Redis from 'ioredis';
 import { Pool } from 'pg';
 
@@ -99,6 +100,50 @@ describe('portal isolation over HTTP', () => {
     expect(response.status).toBe(404);
     expect(response.body).not.toContain(tenantA.slug);
     expect(response.body).not.toContain('Brand');
+  });
+
+  /** Sends raw request bytes, for forms a normal HTTP client refuses to produce. */
+  function rawBytes(request: Buffer): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => socket.write(request));
+      let response = '';
+      socket.on('data', (chunk) => {
+        response += chunk.toString('latin1');
+        if (response.includes('\r\n')) {
+          socket.destroy();
+          resolve(Number(response.split(' ')[1]));
+        }
+      });
+      socket.on('error', reject);
+    });
+  }
+
+  it('answers 404 for repeated Host headers', async () => {
+    const status = await rawBytes(
+      Buffer.from(`GET /login HTTP/1.1\r\nHost: ${tenantA.slug}.localhost\r\nHost: ${tenantB.slug}.localhost\r\n\r\n`),
+    );
+    expect(status).toBe(404);
+  });
+
+  it('answers 404 when the request target names another host', async () => {
+    const status = await rawBytes(
+      Buffer.from(`GET http://${tenantB.slug}.localhost/login HTTP/1.1\r\nHost: ${tenantA.slug}.localhost\r\n\r\n`),
+    );
+    expect(status).toBe(404);
+  });
+
+  it('answers 404 for non-ASCII bytes in Host', async () => {
+    const forged = Buffer.concat([
+      Buffer.from('GET /login HTTP/1.1\r\nHost: '),
+      Buffer.from(tenantA.slug.slice(0, 2)),
+      Buffer.from([0xad]),
+      Buffer.from(`${tenantA.slug.slice(2)}.localhost\r\n\r\n`),
+    ]);
+    expect(await rawBytes(forged)).toBe(404);
+  });
+
+  it('answers 404 for a port out of range', async () => {
+    expect((await rawRequest(port, `${tenantA.slug}.localhost:99999`, '/login')).status).toBe(404);
   });
 
   it('ignores X-Forwarded-Host from an untrusted client', async () => {

@@ -13,12 +13,24 @@ export function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify([cursor.sortValue, cursor.id])).toString('base64url');
 }
 
+/**
+ * Returns true for a real UTC instant such as 2026-03-15T08:00:00.123456Z.
+ * JavaScript rolls 2026-02-30 over to March and accepts year 0000, which
+ * PostgreSQL rejects, so the value must survive a round trip unchanged.
+ */
+function isIsoTimestamp(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/.test(value)) return false;
+  const parsed = new Date(value);
+  if (Number.isNaN(parsed.getTime()) || parsed.getUTCFullYear() < 1) return false;
+  return parsed.toISOString().slice(0, 19) === value.slice(0, 19);
+}
+
 function validSortValue(value: string, type: SortValueType): boolean {
   switch (type) {
     case 'date':
       return isIsoDate(value);
     case 'timestamp':
-      return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/.test(value) && !Number.isNaN(Date.parse(value));
+      return isIsoTimestamp(value);
     case 'text':
       return value.length <= 500;
   }

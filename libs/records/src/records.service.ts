@@ -60,7 +60,8 @@ export class RecordsService {
 
   async list(kind: RecordKind, query: ListQuery): Promise<ListPage> {
     const status = query.status ?? 'all';
-    const filter = status === 'all' ? null : kind.filters[status];
+    // Own keys only: a status such as "constructor" must not find an inherited property.
+    const filter = status !== 'all' && Object.hasOwn(kind.filters, status) ? kind.filters[status] : null;
     if (status !== 'all' && !filter) {
       throw new InvalidInputError({ status: `must be one of: all, ${Object.keys(kind.filters).join(', ')}` });
     }

@@ -3,6 +3,15 @@ import { domainToASCII } from 'node:url';
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
 /**
+ * Returns true when a Host header is plain visible ASCII. Browsers send
+ * internationalised names in punycode, so raw Unicode in a request's Host
+ * is a forgery and is not mapped to a similar-looking ASCII name.
+ */
+export function isAsciiHostHeader(raw: string): boolean {
+  return /^[\x21-\x7e]+$/.test(raw);
+}
+
+/**
  * Normalises a Host header value for lookup: lower case, no port, no
  * trailing dot, internationalised names in their ASCII (punycode) form.
  * Returns null for anything that is not a plausible DNS host name, including
@@ -17,7 +26,7 @@ export function normalizeHost(raw: string | undefined | null): string | null {
   const colon = host.lastIndexOf(':');
   if (colon !== -1) {
     const port = host.slice(colon + 1);
-    if (!/^\d{1,5}$/.test(port)) return null;
+    if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) return null;
     host = host.slice(0, colon);
   }
   host = host.replace(/\.$/, '');
