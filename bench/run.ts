@@ -148,6 +148,7 @@ async function main(): Promise<void> {
     NODE_ENV: 'production',
     SESSION_SECRET: 'bench-session-secret-bench-session-secret',
     COOKIE_SECURE: 'false',
+    LISTEN_HOST: '127.0.0.1',
   });
   let portalResult: LoadResult;
   try {

@@ -74,6 +74,26 @@ describe('portal sign-in', () => {
     expect(cookie).not.toMatch(/Domain=/i);
   });
 
+  it('keeps signed-in pages out of caches', async () => {
+    const client = newClient();
+    await client.login(tenant.companies[0].email, TEST_PASSWORD);
+    for (const path of ['/', '/invoices']) {
+      const response = await client.get(path);
+      expect({ path, cacheControl: response.headers['cache-control'] }).toEqual({ path, cacheControl: 'no-store' });
+    }
+  });
+
+  it('gives visitor sessions a short lifetime', async () => {
+    const page = await newClient().get('/login');
+    const cookie = String(page.headers['set-cookie']);
+    const expires = Date.parse(/Expires=([^;]+)/i.exec(cookie)![1]);
+    expect(expires - Date.now()).toBeLessThanOrEqual(30 * 60 * 1000 + 5000);
+
+    const signedIn = await newClient().login(tenant.companies[0].email, TEST_PASSWORD);
+    const signedInExpires = Date.parse(/Expires=([^;]+)/i.exec(String(signedIn.headers['set-cookie']))![1]);
+    expect(signedInExpires - Date.now()).toBeGreaterThan(60 * 60 * 1000);
+  });
+
   it('shows one message for wrong password and unknown email', async () => {
     const wrong = await newClient().login(tenant.companies[0].email, 'not-the-password');
     const unknown = await newClient().login('nobody@nowhere.example', TEST_PASSWORD);

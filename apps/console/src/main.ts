@@ -9,7 +9,7 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.create(ConsoleModule, { bufferLogs: true });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
-  await app.listen(config.CONSOLE_PORT);
+  await app.listen(config.CONSOLE_PORT, config.LISTEN_HOST);
 }
 
 bootstrap().catch((error: unknown) => {

@@ -4,7 +4,7 @@ import { createPortalApp } from './portal.app';
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
   const app = await createPortalApp();
-  await app.listen(config.PORTAL_PORT);
+  await app.listen(config.PORTAL_PORT, config.LISTEN_HOST);
 }
 
 bootstrap().catch((error: unknown) => {

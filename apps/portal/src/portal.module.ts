@@ -41,6 +41,9 @@ function viewLocals(scope: RequestScope) {
     if (req.user) {
       res.locals.signedIn = true;
       res.locals.csrfToken = csrfToken(req);
+      // Customer records must not stay in the browser's cache or history
+      // after sign-out, where Back on a shared computer would show them.
+      res.setHeader('Cache-Control', 'no-store');
     }
     next();
   };

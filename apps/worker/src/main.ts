@@ -10,7 +10,7 @@ async function bootstrap(): Promise<void> {
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   // The HTTP listener serves only the health endpoint.
-  await app.listen(config.WORKER_PORT);
+  await app.listen(config.WORKER_PORT, config.LISTEN_HOST);
 }
 
 bootstrap().catch((error: unknown) => {

@@ -122,6 +122,12 @@ const SPEC = {
     fallback: 'redis://127.0.0.1:6379',
     parse: url(['redis:', 'rediss:']),
   },
+  LISTEN_HOST: {
+    description:
+      'Address the apps listen on: 127.0.0.1 outside production, so a development machine does not serve its network; 0.0.0.0 in production.',
+    fallback: (env: NodeJS.ProcessEnv) => (env.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1'),
+    parse: text,
+  },
   PORTAL_PORT: { description: 'TCP port of the customer portal.', fallback: '3000', parse: port },
   CONSOLE_PORT: { description: 'TCP port of the staff console.', fallback: '3001', parse: port },
   WORKER_PORT: { description: 'TCP port of the worker health endpoint.', fallback: '3002', parse: port },

@@ -14,6 +14,10 @@ export const TENANT_CHANGED_CHANNEL = 'tenancy:changed';
 // one query per host and a newly added domain still shows up quickly.
 const UNKNOWN_HOST_TTL_MS = 10_000;
 
+// Entries kept per process. Made-up hosts could otherwise grow the cache
+// without limit; past the cap the oldest entries go first.
+export const HOST_CACHE_MAX_ENTRIES = 10_000;
+
 interface CacheEntry {
   tenant: TenantContext | null;
   expiresAt: number;
@@ -75,8 +79,17 @@ export class TenantResolver implements OnModuleInit, OnApplicationShutdown {
 
     const tenant = await this.load(host);
     const ttl = tenant ? this.config.HOST_CACHE_SECONDS * 1000 : UNKNOWN_HOST_TTL_MS;
+    this.cache.delete(host);
+    while (this.cache.size >= HOST_CACHE_MAX_ENTRIES) {
+      this.cache.delete(this.cache.keys().next().value!);
+    }
     this.cache.set(host, { tenant, expiresAt: Date.now() + ttl });
     return tenant;
+  }
+
+  /** Number of cached hosts, known and unknown. */
+  cachedHosts(): number {
+    return this.cache.size;
   }
 
   /** Drops cached entries of one tenant, or all of them for '*'. */

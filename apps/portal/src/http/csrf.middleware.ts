@@ -5,6 +5,7 @@ import { CsrfError } from '../../../../libs/observability/src/errors';
 import './session';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const VISITOR_SESSION_MS = 30 * 60 * 1000;
 
 /** Returns the session's CSRF token, creating it on first use. */
 export function csrfToken(req: Request & { tenantId?: string }): string {
@@ -12,6 +13,9 @@ export function csrfToken(req: Request & { tenantId?: string }): string {
   if (!session.csrfToken) {
     session.csrfToken = randomBytes(32).toString('base64url');
     session.tenantId = req.tenantId;
+    // A visitor's session holds only this token, so it expires soon; sign-in
+    // starts a new session with the full lifetime.
+    if (!req.user) session.cookie.maxAge = VISITOR_SESSION_MS;
   }
   return session.csrfToken;
 }
