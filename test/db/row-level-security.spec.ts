@@ -61,6 +61,11 @@ describe('row-level security', () => {
     if (columns.has('shared_at')) conditions.push('t.shared_at IS NOT NULL');
     if (table === 'tenant_domains') conditions.push('t.verified_at IS NOT NULL');
     const parent = DETAIL_PARENTS[table];
+    if (table === 'equipment_inspections') {
+      conditions.push(
+        '(t.report_id IS NULL OR EXISTS (SELECT 1 FROM inspection_reports r WHERE r.tenant_id = t.tenant_id AND r.id = t.report_id AND r.shared_at IS NOT NULL))',
+      );
+    }
     if (parent) {
       conditions.push(
         `EXISTS (SELECT 1 FROM ${parent[0]} p WHERE p.tenant_id = t.tenant_id AND p.id = t.${parent[1]} AND p.shared_at IS NOT NULL)`,
@@ -165,6 +170,9 @@ describe('row-level security', () => {
     const client = await app.connect();
     try {
       await expect(client.query('SELECT * FROM invoices')).rejects.toThrow(/permission denied/);
+      await expect(client.query('CREATE TEMP TABLE scratch (value int)')).rejects.toThrow(/permission denied/);
+      await expect(client.query('SET ROLE portal_provisioner')).rejects.toThrow(/permission denied/);
+      await expect(client.query('SET ROLE portal_owner')).rejects.toThrow(/permission denied/);
     } finally {
       client.release();
     }

@@ -222,14 +222,25 @@ describe('portal record kinds', () => {
       );
     });
 
-    it('shows the entry', async () => {
+    it('hides the entry and its notes', async () => {
       const page = await client.get(`/equipment/${equipment}`);
-      expect(page.body).toContain('Seized impeller');
+      expect(page.body).not.toContain('Seized impeller');
     });
 
     it('does not link the report', async () => {
       const page = await client.get(`/equipment/${equipment}`);
       expect(page.body).not.toContain(hiddenReport);
+    });
+
+    it('shows the entry once the report is shared', async () => {
+      await admin.query('UPDATE inspection_reports SET shared_at = now() WHERE id = $1', [hiddenReport]);
+      try {
+        const page = await client.get(`/equipment/${equipment}`);
+        expect(page.body).toContain('Seized impeller');
+        expect(page.body).toContain(`href="/inspection-reports/${hiddenReport}"`);
+      } finally {
+        await admin.query('UPDATE inspection_reports SET shared_at = NULL WHERE id = $1', [hiddenReport]);
+      }
     });
   });
 

@@ -36,7 +36,8 @@ export const equipmentKind: RecordKind = {
       [id],
     );
     if (!equipment) return null;
-    // A report the customer cannot see joins as NULL, so its entry shows without a link.
+    // Row-level security hides entries whose report is not shared, so every
+    // report_id left here joins to a visible report.
     const inspections = await db.execute(
       `SELECT i.id, i.inspected_on, i.result, i.notes, ir.id AS report_id, ir.number AS report_number
        FROM equipment_inspections i
