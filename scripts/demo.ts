@@ -38,29 +38,70 @@ async function main(): Promise<void> {
     await pool.end();
   }
 
+  const ports = { portal: config.PORTAL_PORT, console: config.CONSOLE_PORT, worker: config.WORKER_PORT };
+  const variables = { portal: 'PORTAL_PORT', console: 'CONSOLE_PORT', worker: 'WORKER_PORT' };
   const children: ChildProcess[] = APPS.map((app) =>
     spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(ROOT, 'apps', app, 'src', 'main.ts')], {
       cwd: ROOT,
-      stdio: ['ignore', 'inherit', 'inherit'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
     }),
   );
   const stop = () => children.forEach((child) => child.kill('SIGTERM'));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+
+  let failed = false;
   children.forEach((child, index) =>
     child.on('exit', (code) => {
-      if (code !== 0 && code !== null) console.error(`${APPS[index]} exited with code ${code}`);
+      if (code !== 0 && code !== null && !failed) {
+        failed = true;
+        const app = APPS[index];
+        console.error(
+          `${app} exited with code ${code}. If port ${ports[app]} is in use, set ${variables[app]} to a free port.`,
+        );
+        process.exitCode = 1;
+      }
       stop();
     }),
   );
+
+  // The URLs are printed only once every app reports that it listens.
+  const listening = await Promise.all(children.map((child) => waitForListening(child)));
+  if (failed || listening.includes(false)) {
+    process.exitCode = 1;
+    stop();
+    return;
+  }
 
   console.log('\nDemo portals (Ctrl-C stops everything):');
   for (const tenant of tenants) {
     console.log(`  ${tenant.name}: http://${tenant.slug}.localhost:${config.PORTAL_PORT}`);
     if (tenant.login) console.log(`    sign in as ${tenant.login}`);
   }
-  console.log(`Console: http://${config.CONSOLE_HOST}:${config.CONSOLE_PORT}  Worker health: http://127.0.0.1:${config.WORKER_PORT}/health`);
+  console.log(
+    `Console: http://${config.CONSOLE_HOST}:${config.CONSOLE_PORT}  Worker health: http://127.0.0.1:${config.WORKER_PORT}/health`,
+  );
+}
+
+/** Resolves true when the app sends 'listening', false when it exits first or takes over 60 seconds. */
+function waitForListening(child: ChildProcess): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      console.error('An app did not start listening within 60 seconds.');
+      resolve(false);
+    }, 60_000);
+    child.on('message', (message) => {
+      if (message === 'listening') {
+        clearTimeout(timer);
+        resolve(true);
+      }
+    });
+    child.on('exit', () => {
+      clearTimeout(timer);
+      resolve(false);
+    });
+  });
 }
 
 main().catch((error: unknown) => {

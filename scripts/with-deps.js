@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Installs dependencies when node_modules is missing or older than the lock
 // file, then runs the given command with the project's binaries on PATH.
-const { spawnSync } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const { existsSync, statSync } = require('node:fs');
 const { join } = require('node:path');
 
@@ -21,13 +21,15 @@ if (stale) {
 }
 
 const [command, ...args] = process.argv.slice(2);
-const result = spawnSync(command, args, {
+const child = spawn(command, args, {
   cwd: root,
   stdio: 'inherit',
   env: { ...process.env, PATH: `${join(root, 'node_modules', '.bin')}:${process.env.PATH}` },
 });
-if (result.error) {
-  console.error(`Could not run ${command}: ${result.error.message}`);
+// Pass stop signals on, so `timeout` or a process manager stops the whole tree.
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+child.on('error', (error) => {
+  console.error(`Could not run ${command}: ${error.message}`);
   process.exit(1);
-}
-process.exit(result.status ?? 1);
+});
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

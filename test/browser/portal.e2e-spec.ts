@@ -92,6 +92,9 @@ describe('portal in a real browser', () => {
     const [red, green, blue] = [1, 3, 5].map((offset) => parseInt(manifest.branding.primary_color.slice(offset, offset + 2), 16));
     expect(headerColour).toBe(`rgb(${red}, ${green}, ${blue})`);
     expect(await page.locator('footer').textContent()).toContain(`${slug}.localhost`);
+    const user = manifest.customer_companies[0].portal_users.find((candidate) => candidate.status === 'active')!;
+    expect(await page.locator('.account__who').textContent()).toContain(user.name ?? user.email);
+    expect(await page.locator('.account__who').textContent()).toContain(manifest.customer_companies[0].name);
 
     await page.getByRole('link', { name: 'Invoices' }).first().click();
     await page.waitForURL(/\/invoices$/);
@@ -153,6 +156,16 @@ describe('portal in a real browser', () => {
     await page.screenshot({ path: join(SCREENSHOTS, `invoices-${name}.png`), fullPage: true });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
+
+    // Narrow screens scroll tables sideways, which must stay usable by keyboard.
+    await page.locator('tbody th a').first().click();
+    await page.waitForURL(/\/invoices\/[0-9a-f-]{36}$/);
+    const checked = await browser.newContext({ viewport, bypassCSP: true });
+    const detail = await checked.newPage();
+    await checked.addCookies(await context.cookies());
+    await detail.goto(page.url());
+    expect(await seriousViolations(detail)).toEqual([]);
+    await checked.close();
     await context.close();
   }, 60_000);
 });

@@ -10,6 +10,8 @@ async function bootstrap(): Promise<void> {
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   await app.listen(config.CONSOLE_PORT, config.LISTEN_HOST);
+  // A parent such as the demo command waits for this before it prints URLs.
+  process.send?.('listening');
 }
 
 bootstrap().catch((error: unknown) => {

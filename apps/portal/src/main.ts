@@ -5,6 +5,8 @@ async function bootstrap(): Promise<void> {
   const config = loadConfig();
   const app = await createPortalApp();
   await app.listen(config.PORTAL_PORT, config.LISTEN_HOST);
+  // A parent such as the demo command waits for this before it prints URLs.
+  process.send?.('listening');
 }
 
 bootstrap().catch((error: unknown) => {

@@ -40,6 +40,7 @@ function viewLocals(scope: RequestScope) {
     res.locals.navigation = NAVIGATION;
     if (req.user) {
       res.locals.signedIn = true;
+      res.locals.profile = req.session.profile;
       res.locals.csrfToken = csrfToken(req);
       // Customer records must not stay in the browser's cache or history
       // after sign-out, where Back on a shared computer would show them.

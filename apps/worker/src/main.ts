@@ -11,6 +11,8 @@ async function bootstrap(): Promise<void> {
   app.enableShutdownHooks();
   // The HTTP listener serves only the health endpoint.
   await app.listen(config.WORKER_PORT, config.LISTEN_HOST);
+  // A parent such as the demo command waits for this before it prints URLs.
+  process.send?.('listening');
 }
 
 bootstrap().catch((error: unknown) => {

@@ -13,6 +13,7 @@ export class TenantFormatter {
   private readonly moneyCache = new Map<string, string>();
   private readonly dateFormat: Intl.DateTimeFormat;
   private readonly dateTimeFormat: Intl.DateTimeFormat;
+  private readonly dayFormat: Intl.DateTimeFormat;
 
   constructor(
     readonly locale: string,
@@ -20,6 +21,7 @@ export class TenantFormatter {
   ) {
     // Calendar dates carry no zone, so they are formatted as UTC midnight.
     this.dateFormat = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' });
+    this.dayFormat = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone });
     this.dateTimeFormat = new Intl.DateTimeFormat(locale, {
       dateStyle: 'medium',
       timeStyle: 'short',
@@ -58,6 +60,12 @@ export class TenantFormatter {
       this.dateCache.set(key, formatted);
     }
     return formatted;
+  }
+
+  /** Formats the calendar date of an instant in the tenant's time zone. */
+  day(value: Date | string | null | undefined): string {
+    if (value === null || value === undefined) return '';
+    return this.dayFormat.format(typeof value === 'string' ? new Date(value) : value);
   }
 
   dateTime(value: Date | string | null | undefined): string {

@@ -29,7 +29,8 @@ function withTenant(req: IncomingMessage, _res: ServerResponse, value: object): 
 
 function logLevelFor(_req: IncomingMessage, res: ServerResponse, error?: Error): 'error' | 'warn' | 'info' {
   if (error || res.statusCode >= 500) return 'error';
-  if (res.statusCode >= 400) return 'warn';
+  // A missing page (often a browser asking for /favicon.ico) is routine.
+  if (res.statusCode >= 400 && res.statusCode !== 404) return 'warn';
   return 'info';
 }
 

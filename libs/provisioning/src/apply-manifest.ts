@@ -149,7 +149,10 @@ export async function setPasswordIfChanged(
     [userId],
   );
   const hash = stored.rows[0]?.password_hash;
-  if (hash && (await verifyPassword(hash, password))) return;
+  if (hash && (await verifyPassword(hash, password))) {
+    counter.unchanged += 1;
+    return;
+  }
 
   await client.query(`UPDATE ${table} SET password_hash = $2, updated_at = now() WHERE id = $1`, [
     userId,

@@ -339,7 +339,11 @@ export const manifestSchema = z
         accent_color: hexColor,
         support_email: email.nullish(),
         support_phone: optionalText(50),
-        website_url: z.string().url().nullish(),
+        website_url: z
+          .string()
+          .url()
+          .refine((value) => /^https?:\/\//i.test(value), 'must be an http or https address')
+          .nullish(),
         address: optionalText(500),
         welcome_message: optionalText(2000),
       })

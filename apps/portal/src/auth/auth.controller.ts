@@ -2,6 +2,8 @@ import { Controller, Get, HttpCode, Inject, Post, Query, Req, Res, UseGuards } f
 import type { Request, Response } from 'express';
 
 import { APP_CONFIG, AppConfig } from '../../../../libs/config/src';
+import { TenantDatabase } from '../../../../libs/db/src/tenant-database';
+import { RequestScope } from '../../../../libs/tenancy/src/request-scope';
 import { PortalPrincipal } from '../../../../libs/tenancy/src/tenant-context';
 import { csrfToken } from '../http/csrf.middleware';
 import { LoginGuard } from './login.guard';
@@ -21,7 +23,11 @@ type PortalRequest = Request & { user?: PortalPrincipal | false; tenantId?: stri
 export class AuthController {
   private readonly failedMessage: string;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly scope: RequestScope,
+    private readonly db: TenantDatabase,
+  ) {
     this.failedMessage = loginFailedMessage(config.LOGIN_WINDOW_SECONDS);
   }
 
@@ -33,7 +39,7 @@ export class AuthController {
 
   @Post('login')
   @UseGuards(LoginGuard)
-  login(@Req() req: PortalRequest, @Res() res: Response): void {
+  async login(@Req() req: PortalRequest, @Res() res: Response): Promise<void> {
     const body = req.body as Record<string, unknown>;
     const next = safeReturnPath(body.next);
     if (!req.user) {
@@ -46,6 +52,16 @@ export class AuthController {
     // The login regenerated the session; bind the new one to this tenant.
     req.session.tenantId = req.tenantId;
     csrfToken(req);
+    const principal = req.user as PortalPrincipal;
+    this.scope.setPrincipal(principal);
+    req.session.profile = await this.db.asCustomer(async (db) => {
+      const rows: Array<{ name: string | null; email: string; company_name: string }> = await db.execute(
+        `SELECT u.name, u.email, c.name AS company_name FROM portal_users u
+         JOIN customer_companies c ON c.tenant_id = u.tenant_id AND c.id = u.company_id WHERE u.id = ?`,
+        [principal.userId],
+      );
+      return { name: rows[0].name ?? rows[0].email, companyName: rows[0].company_name };
+    });
     res.redirect(303, next);
   }
 

@@ -68,6 +68,11 @@ export class ErrorPageFilter implements ExceptionFilter {
       message,
       details,
       errorId,
+      // A bad filter or cursor on a list is best fixed from the list's first page.
+      backLink:
+        status === 400 && req.method === 'GET' && req.path !== '/'
+          ? { href: req.path, label: 'Back to the first page of this list' }
+          : { href: '/', label: 'Back to the dashboard' },
       // An unknown host has no tenant to brand the page with.
       layout: error instanceof DomainError && error.code === 'unknown_host' ? false : undefined,
     };

@@ -10,6 +10,8 @@ declare module 'express-session' {
   interface SessionData {
     tenantId: string;
     csrfToken: string;
+    /** Who is signed in, for the page header; read once at sign-in. */
+    profile: { name: string; companyName: string };
   }
 }
 
