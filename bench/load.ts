@@ -7,6 +7,8 @@ export interface LoadResult {
   requestsPerSecond: number;
   p50: number;
   p99: number;
+  /** Every response time in milliseconds, sorted. */
+  latencies: number[];
 }
 
 export interface LoadOptions {
@@ -78,5 +80,6 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     requestsPerSecond: latencies.length / seconds,
     p50: percentile(latencies, 0.5),
     p99: percentile(latencies, 0.99),
+    latencies,
   };
 }

@@ -18,6 +18,7 @@ import { LoadResult, runLoad } from './load';
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP_SECONDS = 2;
+const ROUNDS = 5;
 const INVOICES = 20_000;
 const POOL_SIZE = 10;
 const PASSWORD = 'bench-password-123';
@@ -119,10 +120,41 @@ async function login(port: number, host: string): Promise<string> {
   return result.cookie;
 }
 
-async function measure(port: number, host: string, headers: Record<string, string>): Promise<LoadResult> {
-  const options = { port, host, path: '/invoices', headers, connections: CONNECTIONS };
-  await runLoad({ ...options, seconds: WARMUP_SECONDS });
-  return runLoad({ ...options, seconds: SECONDS });
+/**
+ * Measures both servers in alternating short rounds, so a slow spell of the
+ * machine hits both alike instead of whichever happened to run then.
+ */
+async function measureAlternating(
+  targets: Array<{ port: number; headers: Record<string, string> }>,
+  host: string,
+): Promise<LoadResult[]> {
+  const base = { host, path: '/invoices', connections: CONNECTIONS };
+  for (const target of targets) await runLoad({ ...base, ...target, seconds: WARMUP_SECONDS });
+
+  const rounds: LoadResult[][] = targets.map(() => []);
+  const roundSeconds = SECONDS / ROUNDS;
+  for (let round = 0; round < ROUNDS; round += 1) {
+    for (const [index, target] of targets.entries()) {
+      rounds[index].push(await runLoad({ ...base, ...target, seconds: roundSeconds }));
+    }
+  }
+  return rounds.map(combine);
+}
+
+/** Merges rounds: throughput over the total time, percentiles over all samples. */
+function combine(results: LoadResult[]): LoadResult {
+  const latencies = results.flatMap((result) => result.latencies).sort((left, right) => left - right);
+  const seconds = results.reduce((sum, result) => sum + result.seconds, 0);
+  const at = (fraction: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * fraction))];
+  return {
+    requests: latencies.length,
+    errors: results.reduce((sum, result) => sum + result.errors, 0),
+    seconds,
+    requestsPerSecond: latencies.length / seconds,
+    p50: at(0.5),
+    p99: at(0.99),
+    latencies,
+  };
 }
 
 function stop(child: ChildProcess): Promise<void> {
@@ -150,33 +182,35 @@ async function main(): Promise<void> {
     COOKIE_SECURE: 'false',
     LISTEN_HOST: '127.0.0.1',
   });
-  let portalResult: LoadResult;
-  try {
-    await waitForHttp(PORTAL_PORT, host, '/login');
-    const cookie = await login(PORTAL_PORT, host);
-    portalResult = await measure(PORTAL_PORT, host, { cookie });
-  } finally {
-    await stop(portal);
-  }
-
   const baseline = start(
     'bench/baseline-server.ts',
     [String(BASELINE_PORT), appUrl(DATABASE_URL), bench.tenantId, bench.companyId, bench.userId, String(POOL_SIZE)],
     {},
   );
+  let portalResult: LoadResult;
   let baselineResult: LoadResult;
   try {
+    await waitForHttp(PORTAL_PORT, host, '/login');
     await waitForHttp(BASELINE_PORT, host, '/');
-    baselineResult = await measure(BASELINE_PORT, host, {});
+    const cookie = await login(PORTAL_PORT, host);
+    [portalResult, baselineResult] = await measureAlternating(
+      [
+        { port: PORTAL_PORT, headers: { cookie } },
+        { port: BASELINE_PORT, headers: {} },
+      ],
+      host,
+    );
   } finally {
-    await stop(baseline);
+    await Promise.all([stop(portal), stop(baseline)]);
   }
 
   const row = (name: string, result: LoadResult) =>
     `${name.padEnd(34)} ${result.requestsPerSecond.toFixed(0).padStart(8)} ${result.p50.toFixed(2).padStart(8)} ${result.p99
       .toFixed(2)
       .padStart(8)} ${String(result.errors).padStart(7)}`;
-  console.log(`\nInvoice list, first page of ${INVOICES} invoices, ${CONNECTIONS} connections, ${SECONDS} s each`);
+  console.log(
+    `\nInvoice list, first page of ${INVOICES} invoices, ${CONNECTIONS} connections, ${SECONDS} s each in ${ROUNDS} alternating rounds`,
+  );
   console.log(`${'server'.padEnd(34)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'errors'.padStart(7)}`);
   console.log(row('portal (Nest, session, templates)', portalResult));
   console.log(row('baseline (node:http + pg)', baselineResult));

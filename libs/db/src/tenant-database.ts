@@ -30,6 +30,9 @@ function checkedUuid(value: string | undefined, name: string): string {
  * inline so both statements travel in one round trip; the role comes from a
  * closed set and every id must be a UUID.
  */
+// NOTE: portal_app may switch to any request role, so these settings are the
+// whole tenant boundary for a connection: they must only ever come from the
+// session or the resolved host, never from request input.
 export function beginStatement(role: DatabaseRole, settings: ContextSettings): string {
   const tenantId = checkedUuid(settings.tenantId, 'tenantId');
   const companyId = checkedUuid(settings.companyId, 'companyId');
