@@ -26,7 +26,7 @@ export function humanize(value: unknown): string {
 
 // Declared helpers compile to direct calls instead of run-time lookups.
 const KNOWN_HELPERS = Object.fromEntries(
-  ['money', 'date', 'day', 'dateTime', 'telHref', 'humanize', 'eq', 'or', 'not', 'gt', 'quantity'].map((name) => [name, true]),
+  ['money', 'date', 'day', 'dateTime', 'telHref', 'uriComponent', 'humanize', 'eq', 'or', 'not', 'gt', 'quantity'].map((name) => [name, true]),
 );
 
 function registerHelpers(handlebars: typeof Handlebars): void {
@@ -39,6 +39,7 @@ function registerHelpers(handlebars: typeof Handlebars): void {
   handlebars.registerHelper('day', (value: unknown, options: Handlebars.HelperOptions) =>
     formatterOf(options).day(value as Date | null),
   );
+  handlebars.registerHelper('uriComponent', (value: unknown) => encodeURIComponent(String(value ?? '')));
   handlebars.registerHelper('telHref', (value: unknown) => `tel:${String(value ?? '').replace(/[^\d+]/g, '')}`);
   handlebars.registerHelper('dateTime', (value: unknown, options: Handlebars.HelperOptions) =>
     formatterOf(options).dateTime(value as Date | null),
