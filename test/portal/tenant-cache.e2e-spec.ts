@@ -37,7 +37,7 @@ describe('tenant cache across portal instances', () => {
     await admin.query("UPDATE brandings SET company_name = 'Renamed Co', version = version + 1 WHERE tenant_id = $1", [
       tenant.tenantId,
     ]);
-    // Cached until told otherwise: the change is not visible yet.
+    // The cache keeps the old branding until a change is published.
     expect((await loginPage(first.port)).body).toContain(`Brand ${tenant.slug}`);
 
     await publishTenantChange(redis, tenant.tenantId);

@@ -9,8 +9,8 @@ import { RedisModule } from '../../../libs/redis/src/redis.module';
 
 @Controller()
 class ConsoleHomeController {
-  // NOTE: staff sign-in, users, branding and sharing are not built yet; until
-  // then the console answers health checks and this notice only.
+  // NOTE: staff sign-in, users, branding and sharing are not built yet. Until
+  // then the console serves health checks and this notice only.
   @Get()
   @Header('Content-Type', 'text/plain; charset=utf-8')
   home(): string {

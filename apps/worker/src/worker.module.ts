@@ -7,8 +7,8 @@ import { HealthController } from '../../../libs/observability/src/health.control
 import { LoggingModule } from '../../../libs/observability/src/logging.module';
 import { RedisModule } from '../../../libs/redis/src/redis.module';
 
-// NOTE: no queue processors are registered yet; the worker boots, holds its
-// PostgreSQL and Redis connections, and answers health checks on WORKER_PORT.
+// NOTE: no queue processors are registered yet. The worker boots, opens its
+// PostgreSQL and Redis connections and serves health checks on WORKER_PORT.
 @Module({
   imports: [ConfigModule, LoggingModule.forApp('worker'), ClsModule.forRoot({ global: true }), RedisModule, DatabaseModule],
   controllers: [HealthController],

@@ -27,8 +27,8 @@ function checkedUuid(value: string | undefined, name: string): string {
  * Builds the statement that opens a request transaction: BEGIN, then the
  * role and every setting, transaction-local, so a pooled connection (or
  * PgBouncer in transaction mode) carries nothing over. Values are written
- * inline so both statements travel in one round trip; the role comes from a
- * closed set and every id must be a UUID.
+ * inline so both statements travel in one round trip. The role comes from a
+ * closed set, and every id must be a UUID.
  */
 // NOTE: portal_app may switch to any request role, so these settings are the
 // whole tenant boundary for a connection: they must only ever come from the

@@ -14,7 +14,7 @@ export interface Dashboard {
   upcomingWorkOrders: Array<Record<string, unknown>>;
 }
 
-/** Answers "what needs my attention" for the signed-in user's company, in one transaction. */
+/** Loads "what needs my attention" for the signed-in user's company, in one transaction. */
 @Injectable()
 export class DashboardService {
   constructor(

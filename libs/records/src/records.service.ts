@@ -7,7 +7,7 @@ const todayCache = new Map<string, { today: string; until: number }>();
 
 /**
  * Returns today's date in the zone. Computing it costs an Intl call, so each
- * zone's answer is reused for up to a second.
+ * zone's date is reused for up to a second.
  */
 function todayIn(timeZone: string, now: Date): string {
   const cached = todayCache.get(timeZone);

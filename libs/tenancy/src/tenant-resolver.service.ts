@@ -105,7 +105,7 @@ export class TenantResolver implements OnModuleInit, OnApplicationShutdown {
     const tenantId = await this.db.asResolver(async (db) => {
       const rows: Array<{ id: string }> = slug
         ? await db.execute('SELECT id FROM tenants WHERE slug = ?', [slug])
-        : // The join drops domains of suspended tenants: portal_resolver sees active tenants only.
+        : // The join drops domains of suspended tenants, because portal_resolver can read active tenants only.
           await db.execute(
             'SELECT d.tenant_id AS id FROM tenant_domains d JOIN tenants t ON t.id = d.tenant_id WHERE d.hostname = ?',
             [host],

@@ -10,7 +10,7 @@ import { LoginGuard } from './login.guard';
 import { Public } from '../../../../libs/auth/src/public.decorator';
 import { safeReturnPath } from './safe-redirect';
 
-/** The one message for every failed sign-in, so it reveals neither accounts nor lockouts. */
+/** Builds the one message for every failed sign-in, so it reveals neither accounts nor lockouts. */
 export function loginFailedMessage(windowSeconds: number): string {
   const minutes = Math.ceil(windowSeconds / 60);
   return `We could not sign you in with that email and password. Check both and try again. After several failed attempts, sign-in pauses for up to ${minutes} minutes.`;

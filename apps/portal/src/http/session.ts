@@ -10,7 +10,7 @@ declare module 'express-session' {
   interface SessionData {
     tenantId: string;
     csrfToken: string;
-    /** Who is signed in, for the page header; read once at sign-in. */
+    /** Name and company of the signed-in user for the page header, read once at sign-in. */
     profile: { name: string; companyName: string };
   }
 }
