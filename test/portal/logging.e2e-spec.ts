@@ -71,6 +71,13 @@ describe('portal logs', () => {
     expect(failure.tenantId).toBe(tenant.tenantId);
   });
 
+  it('logs the configuration with secrets masked', () => {
+    const entry = lines.map((line) => JSON.parse(line)).find((candidate) => candidate.msg === 'configuration loaded');
+    expect(entry.config.PORTAL_PORT).toBe(PORT);
+    expect(entry.config.SESSION_SECRET).toBe('[set]');
+    expect(entry.config.DATABASE_URL).toBe('[set]');
+  });
+
   it('never logs passwords, cookies or emails', () => {
     const output = lines.join('\n');
     expect(output).not.toContain(TEST_PASSWORD);

@@ -1,7 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 
-import { loadConfig } from '../../../libs/config/src';
+import { loadConfig, printableConfig } from '../../../libs/config/src';
 import { ConsoleModule } from './console.module';
 
 async function bootstrap(): Promise<void> {
@@ -10,6 +10,7 @@ async function bootstrap(): Promise<void> {
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   await app.listen(config.CONSOLE_PORT, config.LISTEN_HOST);
+  app.get(Logger).log({ config: printableConfig(config) }, 'configuration loaded');
   // A parent such as the demo command waits for this before it prints URLs.
   process.send?.('listening');
 }

@@ -1,7 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 
-import { loadConfig } from '../../../libs/config/src';
+import { loadConfig, printableConfig } from '../../../libs/config/src';
 import { WorkerModule } from './worker.module';
 
 async function bootstrap(): Promise<void> {
@@ -11,6 +11,7 @@ async function bootstrap(): Promise<void> {
   app.enableShutdownHooks();
   // The HTTP listener serves only the health endpoint.
   await app.listen(config.WORKER_PORT, config.LISTEN_HOST);
+  app.get(Logger).log({ config: printableConfig(config) }, 'configuration loaded');
   // A parent such as the demo command waits for this before it prints URLs.
   process.send?.('listening');
 }

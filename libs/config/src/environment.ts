@@ -206,7 +206,6 @@ const SPEC = {
 
 type Spec = typeof SPEC;
 export type AppConfig = { readonly [K in keyof Spec]: ReturnType<Spec[K]['parse']> };
-export type ConfigKey = keyof Spec;
 
 /** Names of the variables that must never be logged. */
 export const SENSITIVE_VARIABLES = Object.entries(SPEC)
@@ -247,11 +246,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return Object.freeze(values) as AppConfig;
 }
 
-/** Describes every variable for the README and --help output. */
-export function describeVariables(): Array<{ name: string; description: string; sensitive: boolean }> {
-  return Object.entries(SPEC).map(([name, entry]) => ({
-    name,
-    description: entry.description,
-    sensitive: Boolean((entry as VariableSpec<unknown>).sensitive),
-  }));
+/** Returns the configuration for a start-up log line, with sensitive values masked. */
+export function printableConfig(config: AppConfig): Record<string, unknown> {
+  const sensitive = new Set(SENSITIVE_VARIABLES);
+  return Object.fromEntries(
+    Object.entries(config).map(([name, value]) => [name, sensitive.has(name) ? '[set]' : value]),
+  );
 }

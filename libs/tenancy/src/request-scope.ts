@@ -31,10 +31,6 @@ export class RequestScope {
     return tenant;
   }
 
-  optionalTenant(): TenantContext | undefined {
-    return this.cls.isActive() ? this.cls.get('tenant') : undefined;
-  }
-
   principal(): PortalPrincipal {
     const principal = this.cls.isActive() ? this.cls.get('principal') : undefined;
     if (!principal) throw new MissingContextError('signed-in portal user');
@@ -50,7 +46,4 @@ export class RequestScope {
     this.cls.set('principal', principal);
   }
 
-  requestId(): string | undefined {
-    return this.cls.isActive() ? this.cls.get('requestId') : undefined;
-  }
 }

@@ -87,10 +87,6 @@ export class TenantResolver implements OnModuleInit, OnApplicationShutdown {
     return tenant;
   }
 
-  /** Number of cached hosts, known and unknown. */
-  cachedHosts(): number {
-    return this.cache.size;
-  }
 
   /** Drops cached entries of one tenant, or all of them for '*'. */
   forget(tenantId: string): void {
