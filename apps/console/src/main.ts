@@ -10,7 +10,7 @@ async function bootstrap(): Promise<void> {
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   await app.listen(config.CONSOLE_PORT, config.LISTEN_HOST);
-  app.get(Logger).log({ config: printableConfig(config) }, 'configuration loaded');
+  app.get(Logger).log({ config: printableConfig(config) }, 'configuration loaded', 'Bootstrap');
   // A parent such as the demo command waits for this before it prints URLs.
   process.send?.('listening');
 }

@@ -7,7 +7,7 @@ async function bootstrap(): Promise<void> {
   const config = loadConfig();
   const app = await createPortalApp();
   await app.listen(config.PORTAL_PORT, config.LISTEN_HOST);
-  app.get(Logger).log({ config: printableConfig(config) }, 'configuration loaded');
+  app.get(Logger).log({ config: printableConfig(config) }, 'configuration loaded', 'Bootstrap');
   // A parent such as the demo command waits for this before it prints URLs.
   process.send?.('listening');
 }

@@ -11,7 +11,7 @@ async function bootstrap(): Promise<void> {
   app.enableShutdownHooks();
   // The HTTP listener serves only the health endpoint.
   await app.listen(config.WORKER_PORT, config.LISTEN_HOST);
-  app.get(Logger).log({ config: printableConfig(config) }, 'configuration loaded');
+  app.get(Logger).log({ config: printableConfig(config) }, 'configuration loaded', 'Bootstrap');
   // A parent such as the demo command waits for this before it prints URLs.
   process.send?.('listening');
 }
