@@ -1,30 +1,10 @@
-import { randomUUID } from 'node:crypto';
+import { Entity, Property } from '@mikro-orm/core';
 
-import { Entity, OptionalProps, PrimaryKey, PrimaryKeyProp, Property } from '@mikro-orm/core';
+import { DetailRow } from './bases/detail-row.base';
 
 /** One inspection result in a piece of equipment's history. */
 @Entity({ tableName: 'equipment_inspections' })
-export class EquipmentInspection {
-  [PrimaryKeyProp]?: ['tenantId', 'id'];
-  /** Properties with a default value, which `em.create` may leave out. */
-  [OptionalProps]?: 'id' | 'position';
-
-  @PrimaryKey({ type: 'uuid', fieldName: 'tenant_id' })
-  tenantId!: string;
-
-  @Property({ type: 'uuid', fieldName: 'company_id' })
-  companyId!: string;
-
-  /**
-   * Generated in the application, not by the column default, because MikroORM
-   * 6.6 copies a key returned by INSERT into tenantId, the first key column.
-   */
-  @PrimaryKey({ type: 'uuid', fieldName: 'id', defaultRaw: 'gen_random_uuid()' })
-  id: string = randomUUID();
-
-  @Property({ type: 'integer', fieldName: 'position', default: 0 })
-  position!: number;
-
+export class EquipmentInspection extends DetailRow {
   @Property({ type: 'uuid', fieldName: 'equipment_id' })
   equipmentId!: string;
 

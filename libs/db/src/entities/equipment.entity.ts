@@ -1,39 +1,10 @@
-import { randomUUID } from 'node:crypto';
+import { Entity, Property } from '@mikro-orm/core';
 
-import { Entity, OptionalProps, PrimaryKey, PrimaryKeyProp, Property } from '@mikro-orm/core';
+import { CompanyRecord } from './bases/company-record.base';
 
 /** An installed asset at a site, such as a fire pump or a riser. */
 @Entity({ tableName: 'equipment' })
-export class Equipment {
-  [PrimaryKeyProp]?: ['tenantId', 'id'];
-  /** Properties with a default value, which `em.create` may leave out. */
-  [OptionalProps]?: 'id' | 'createdAt' | 'updatedAt' | 'status';
-
-  @PrimaryKey({ type: 'uuid', fieldName: 'tenant_id' })
-  tenantId!: string;
-
-  @Property({ type: 'uuid', fieldName: 'company_id' })
-  companyId!: string;
-
-  /**
-   * Generated in the application, not by the column default, because MikroORM
-   * 6.6 copies a key returned by INSERT into tenantId, the first key column.
-   */
-  @PrimaryKey({ type: 'uuid', fieldName: 'id', defaultRaw: 'gen_random_uuid()' })
-  id: string = randomUUID();
-
-  @Property({ type: 'text', fieldName: 'external_id', nullable: true })
-  externalId?: string | null;
-
-  @Property({ type: 'datetime', fieldName: 'shared_at', columnType: 'timestamptz', nullable: true })
-  sharedAt?: Date | null;
-
-  @Property({ type: 'datetime', fieldName: 'created_at', columnType: 'timestamptz', defaultRaw: 'now()' })
-  createdAt!: Date;
-
-  @Property({ type: 'datetime', fieldName: 'updated_at', columnType: 'timestamptz', defaultRaw: 'now()' })
-  updatedAt!: Date;
-
+export class Equipment extends CompanyRecord<'status'> {
   @Property({ type: 'uuid', fieldName: 'site_id' })
   siteId!: string;
 

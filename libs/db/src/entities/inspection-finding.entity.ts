@@ -1,30 +1,10 @@
-import { randomUUID } from 'node:crypto';
+import { Entity, Property } from '@mikro-orm/core';
 
-import { Entity, OptionalProps, PrimaryKey, PrimaryKeyProp, Property } from '@mikro-orm/core';
+import { DetailRow } from './bases/detail-row.base';
 
 /** A finding of an inspection report, visible to customers with its report. */
 @Entity({ tableName: 'inspection_findings' })
-export class InspectionFinding {
-  [PrimaryKeyProp]?: ['tenantId', 'id'];
-  /** Properties with a default value, which `em.create` may leave out. */
-  [OptionalProps]?: 'id' | 'position' | 'status' | 'isDeficiency';
-
-  @PrimaryKey({ type: 'uuid', fieldName: 'tenant_id' })
-  tenantId!: string;
-
-  @Property({ type: 'uuid', fieldName: 'company_id' })
-  companyId!: string;
-
-  /**
-   * Generated in the application, not by the column default, because MikroORM
-   * 6.6 copies a key returned by INSERT into tenantId, the first key column.
-   */
-  @PrimaryKey({ type: 'uuid', fieldName: 'id', defaultRaw: 'gen_random_uuid()' })
-  id: string = randomUUID();
-
-  @Property({ type: 'integer', fieldName: 'position', default: 0 })
-  position!: number;
-
+export class InspectionFinding extends DetailRow<'status' | 'isDeficiency'> {
   @Property({ type: 'uuid', fieldName: 'report_id' })
   reportId!: string;
 

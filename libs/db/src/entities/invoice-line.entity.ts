@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { BigIntType, DecimalType, Entity, Property } from '@mikro-orm/core';
 
-import { BigIntType, DecimalType, Entity, OptionalProps, PrimaryKey, PrimaryKeyProp, Property } from '@mikro-orm/core';
+import { DetailRow } from './bases/detail-row.base';
 
 /**
  * A line item of an invoice.
@@ -8,27 +8,7 @@ import { BigIntType, DecimalType, Entity, OptionalProps, PrimaryKey, PrimaryKeyP
  * so no value loses precision.
  */
 @Entity({ tableName: 'invoice_lines' })
-export class InvoiceLine {
-  [PrimaryKeyProp]?: ['tenantId', 'id'];
-  /** Properties with a default value, which `em.create` may leave out. */
-  [OptionalProps]?: 'id' | 'position' | 'unitPriceMinor' | 'amountMinor';
-
-  @PrimaryKey({ type: 'uuid', fieldName: 'tenant_id' })
-  tenantId!: string;
-
-  @Property({ type: 'uuid', fieldName: 'company_id' })
-  companyId!: string;
-
-  /**
-   * Generated in the application, not by the column default, because MikroORM
-   * 6.6 copies a key returned by INSERT into tenantId, the first key column.
-   */
-  @PrimaryKey({ type: 'uuid', fieldName: 'id', defaultRaw: 'gen_random_uuid()' })
-  id: string = randomUUID();
-
-  @Property({ type: 'integer', fieldName: 'position', default: 0 })
-  position!: number;
-
+export class InvoiceLine extends DetailRow<'unitPriceMinor' | 'amountMinor'> {
   @Property({ type: 'uuid', fieldName: 'invoice_id' })
   invoiceId!: string;
 

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { BigIntType, Entity, Property } from '@mikro-orm/core';
 
-import { BigIntType, Entity, OptionalProps, PrimaryKey, PrimaryKeyProp, Property } from '@mikro-orm/core';
+import { DetailRow } from './bases/detail-row.base';
 
 /**
  * A payment received against an invoice.
@@ -8,27 +8,7 @@ import { BigIntType, Entity, OptionalProps, PrimaryKey, PrimaryKeyProp, Property
  * so no value loses precision.
  */
 @Entity({ tableName: 'invoice_payments' })
-export class InvoicePayment {
-  [PrimaryKeyProp]?: ['tenantId', 'id'];
-  /** Properties with a default value, which `em.create` may leave out. */
-  [OptionalProps]?: 'id' | 'position';
-
-  @PrimaryKey({ type: 'uuid', fieldName: 'tenant_id' })
-  tenantId!: string;
-
-  @Property({ type: 'uuid', fieldName: 'company_id' })
-  companyId!: string;
-
-  /**
-   * Generated in the application, not by the column default, because MikroORM
-   * 6.6 copies a key returned by INSERT into tenantId, the first key column.
-   */
-  @PrimaryKey({ type: 'uuid', fieldName: 'id', defaultRaw: 'gen_random_uuid()' })
-  id: string = randomUUID();
-
-  @Property({ type: 'integer', fieldName: 'position', default: 0 })
-  position!: number;
-
+export class InvoicePayment extends DetailRow {
   @Property({ type: 'uuid', fieldName: 'invoice_id' })
   invoiceId!: string;
 

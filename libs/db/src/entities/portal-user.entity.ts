@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { Entity, Property } from '@mikro-orm/core';
 
-import { Entity, OptionalProps, PrimaryKey, PrimaryKeyProp, Property } from '@mikro-orm/core';
+import { CompanyScopedRow } from './bases/company-scoped-row.base';
 
 /**
  * A customer contact who signs in to the portal for one company.
@@ -10,24 +10,7 @@ import { Entity, OptionalProps, PrimaryKey, PrimaryKeyProp, Property } from '@mi
  * every column and PostgreSQL rejects the query with "permission denied".
  */
 @Entity({ tableName: 'portal_users' })
-export class PortalUser {
-  [PrimaryKeyProp]?: ['tenantId', 'id'];
-  /** Properties with a default value, which `em.create` may leave out. */
-  [OptionalProps]?: 'id' | 'status' | 'createdAt' | 'updatedAt';
-
-  @PrimaryKey({ type: 'uuid', fieldName: 'tenant_id' })
-  tenantId!: string;
-
-  @Property({ type: 'uuid', fieldName: 'company_id' })
-  companyId!: string;
-
-  /**
-   * Generated in the application, not by the column default, because MikroORM
-   * 6.6 copies a key returned by INSERT into tenantId, the first key column.
-   */
-  @PrimaryKey({ type: 'uuid', fieldName: 'id', defaultRaw: 'gen_random_uuid()' })
-  id: string = randomUUID();
-
+export class PortalUser extends CompanyScopedRow<'status' | 'createdAt' | 'updatedAt'> {
   @Property({ type: 'text', fieldName: 'email' })
   email!: string;
 

@@ -1,27 +1,10 @@
-import { randomUUID } from 'node:crypto';
+import { Entity, Property } from '@mikro-orm/core';
 
-import { Entity, OptionalProps, PrimaryKey, PrimaryKeyProp, Property } from '@mikro-orm/core';
+import { CompanyScopedRow } from './bases/company-scoped-row.base';
 
 /** A customer location where equipment is installed and serviced. */
 @Entity({ tableName: 'sites' })
-export class Site {
-  [PrimaryKeyProp]?: ['tenantId', 'id'];
-  /** Properties with a default value, which `em.create` may leave out. */
-  [OptionalProps]?: 'id' | 'country' | 'createdAt' | 'updatedAt';
-
-  @PrimaryKey({ type: 'uuid', fieldName: 'tenant_id' })
-  tenantId!: string;
-
-  @Property({ type: 'uuid', fieldName: 'company_id' })
-  companyId!: string;
-
-  /**
-   * Generated in the application, not by the column default, because MikroORM
-   * 6.6 copies a key returned by INSERT into tenantId, the first key column.
-   */
-  @PrimaryKey({ type: 'uuid', fieldName: 'id', defaultRaw: 'gen_random_uuid()' })
-  id: string = randomUUID();
-
+export class Site extends CompanyScopedRow<'country' | 'createdAt' | 'updatedAt'> {
   @Property({ type: 'text', fieldName: 'external_id' })
   externalId!: string;
 
