@@ -2,21 +2,14 @@ import { Pool } from 'pg';
 
 import { applyManifest } from '../../libs/provisioning/src/apply-manifest';
 import { demoTenantFolders } from '../../libs/provisioning/src/cli';
-import { loadManifestFolder, ManifestError, validateManifest } from '../../libs/provisioning/src/manifest-loader';
+import {
+  loadManifestFolder,
+  MANIFEST_RECORD_KINDS,
+  ManifestError,
+  validateManifest,
+} from '../../libs/provisioning/src/manifest-loader';
 import { adminPool, companyManifest } from '../support/fixtures';
 
-const RECORD_KINDS = [
-  'equipment',
-  'inspection_reports',
-  'invoices',
-  'compliance_requirements',
-  'compliance_documents',
-  'contracts',
-  'proposals',
-  'work_orders',
-  'warranties',
-  'service_requests',
-] as const;
 
 describe('demo tenant manifests', () => {
   let admin: Pool;
@@ -39,7 +32,7 @@ describe('demo tenant manifests', () => {
         slug: manifest.slug,
         companies: true,
       });
-      for (const kind of RECORD_KINDS) {
+      for (const kind of MANIFEST_RECORD_KINDS) {
         const records = manifest.customer_companies.flatMap((company) => company[kind] as Array<{ shared: boolean }>);
         expect({ slug: manifest.slug, kind, enough: records.length >= 24 }).toEqual({ slug: manifest.slug, kind, enough: true });
         expect({ slug: manifest.slug, kind, unshared: records.some((record) => !record.shared) }).toEqual({

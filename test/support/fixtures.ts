@@ -7,12 +7,12 @@ import { validateManifest } from '../../libs/provisioning/src/manifest-loader';
 
 export const TEST_PASSWORD = 'correct-horse-test';
 
-/** A pool for the migrating user, as the provisioning command uses. */
+/** Opens a pool as the migrating user, as the provisioning command does. */
 export function adminPool(): Pool {
   return new Pool({ connectionString: process.env.DATABASE_URL, max: 4 });
 }
 
-/** A pool for portal_app, the role the apps connect with. */
+/** Opens a pool as portal_app, the role the apps connect with. */
 export function appPool(): Pool {
   const url = new URL(process.env.DATABASE_URL!);
   url.username = 'portal_app';
@@ -25,7 +25,7 @@ export function uniqueSlug(prefix: string): string {
 }
 
 /**
- * One company with one shared and one unshared record of every kind, each
+ * Builds one company with one shared and one unshared record of every kind, each
  * with detail rows. `key` keeps external ids and numbers distinct.
  */
 export function companyManifest(key: string, userEmail: string) {

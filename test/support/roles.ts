@@ -31,7 +31,7 @@ export async function asRole<T>(
   }
 }
 
-/** Every table of the schema except the migration log. */
+/** Lists every table of the schema except the migration log. */
 export async function tenantTables(pool: Pool): Promise<string[]> {
   const result = await pool.query<{ relname: string }>(
     `SELECT relname FROM pg_class

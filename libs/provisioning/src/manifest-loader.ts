@@ -71,7 +71,8 @@ function duplicates(values: string[]): string[] {
   return [...repeated];
 }
 
-const RECORD_KINDS = [
+/** Record kinds a company manifest lists, each under its own key. */
+export const MANIFEST_RECORD_KINDS = [
   'equipment',
   'inspection_reports',
   'invoices',
@@ -99,7 +100,7 @@ function crossReferenceProblems(manifest: TenantManifest): string[] {
   unique('domain', manifest.domains.map((domain) => domain.hostname));
   if (manifest.domains.filter((domain) => domain.primary).length > 1) problems.push('domains: only one may be primary');
 
-  for (const kind of RECORD_KINDS) {
+  for (const kind of MANIFEST_RECORD_KINDS) {
     const records = companies.flatMap((company) => company[kind] as Array<{ external_id: string; number?: string }>);
     unique(`${kind} external_id`, records.map((record) => record.external_id));
     unique(`${kind} number`, records.flatMap((record) => (record.number ? [record.number] : [])));

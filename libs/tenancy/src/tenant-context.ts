@@ -1,4 +1,4 @@
-/** What a request knows about the tenant whose host it arrived on. */
+/** Tenant, branding and canonical portal address of the host a request arrived on. */
 export interface Branding {
   companyName: string;
   tagline: string | null;
