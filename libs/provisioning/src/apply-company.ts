@@ -1,18 +1,8 @@
-import { parseMajorUnits, percentOf } from '../../locale/src';
+import { applyContractsAndProposals, applyInvoices } from './apply-billing';
 import { ProvisioningContext, setPasswordIfChanged } from './apply-manifest';
 import { CompanyManifest } from './manifest.schema';
-import { removeExtraDetails, stableId, upsert } from './upsert';
-
-/** External ids of a company's rows mapped to their database ids. */
-interface CompanyIds {
-  companyId: string;
-  sites: Map<string, string>;
-  equipment: Map<string, string>;
-  reports: Map<string, string>;
-  requirements: Map<string, string>;
-  users: Map<string, string>;
-  usersByName: Map<string, string>;
-}
+import { applyDetails, CompanyIds, lookup, upsertRecord } from './record-upserts';
+import { upsert } from './upsert';
 
 /** Applies one customer company with its sites, portal users and records. */
 export async function applyCompany(context: ProvisioningContext, company: CompanyManifest): Promise<void> {
@@ -104,63 +94,6 @@ export async function applyCompany(context: ProvisioningContext, company: Compan
   await applyWarranties(context, company, ids);
   await applyServiceRequests(context, company, ids);
 }
-
-/** Upserts a record by external id; shared_at keeps its first value across applies. */
-function upsertRecord(
-  context: ProvisioningContext,
-  table: string,
-  ids: CompanyIds,
-  record: { external_id: string; shared: boolean },
-  values: Record<string, unknown>,
-): Promise<string> {
-  return upsert(
-    context.client,
-    {
-      table,
-      conflict: ['tenant_id', 'external_id'],
-      values: {
-        tenant_id: context.tenantId,
-        company_id: ids.companyId,
-        external_id: record.external_id,
-        shared_at: record.shared ? new Date() : null,
-        ...values,
-      },
-      keepWhenSet: ['shared_at'],
-    },
-    context.counter,
-  );
-}
-
-/** Upserts a parent's detail rows with stable ids and removes rows no longer listed. */
-async function applyDetails(
-  context: ProvisioningContext,
-  table: string,
-  parentColumn: string,
-  parentId: string,
-  ids: CompanyIds,
-  rows: Array<Record<string, unknown>>,
-): Promise<void> {
-  const kept: string[] = [];
-  for (const [position, row] of rows.entries()) {
-    const id = stableId(context.tenantId, table, parentId, String(position));
-    kept.push(id);
-    await upsert(
-      context.client,
-      {
-        table,
-        conflict: ['tenant_id', 'id'],
-        values: { tenant_id: context.tenantId, company_id: ids.companyId, id, position, [parentColumn]: parentId, ...row },
-      },
-      context.counter,
-    );
-  }
-  await removeExtraDetails(context.client, table, parentColumn, parentId, kept, context.counter);
-}
-
-function lookup(map: Map<string, string>, key: string | null | undefined): string | null {
-  return key ? (map.get(key) ?? null) : null;
-}
-
 async function applyEquipment(context: ProvisioningContext, company: CompanyManifest, ids: CompanyIds) {
   for (const item of company.equipment) {
     const id = await upsertRecord(context, 'equipment', ids, item, {
@@ -229,81 +162,6 @@ async function applyEquipmentHistory(context: ProvisioningContext, company: Comp
     );
   }
 }
-
-/** Line amounts, subtotal, tax and total in minor units, computed so they always add up. */
-function priceLines<Line extends { quantity: string; unit_price: string; optional?: boolean }>(
-  lines: Line[],
-  currency: string,
-  taxRate: string | null | undefined,
-) {
-  const priced = lines.map((line) => {
-    const unit = parseMajorUnits(line.unit_price, currency);
-    const [whole, fraction = ''] = line.quantity.split('.');
-    const scale = 10n ** BigInt(fraction.length);
-    const scaled = unit * BigInt(whole + fraction);
-    const amount = scaled / scale + ((scaled % scale) * 2n >= scale ? 1n : 0n);
-    return { ...line, unit, amount };
-  });
-  const subtotal = priced.filter((line) => !line.optional).reduce((sum, line) => sum + line.amount, 0n);
-  const tax = taxRate ? percentOf(subtotal, taxRate) : 0n;
-  return { priced, subtotal, tax, total: subtotal + tax };
-}
-
-async function applyInvoices(context: ProvisioningContext, company: CompanyManifest, ids: CompanyIds) {
-  for (const invoice of company.invoices) {
-    const currency = invoice.currency ?? context.manifest.currency;
-    const { priced, subtotal, tax, total } = priceLines(invoice.lines, currency, invoice.tax_rate);
-    const payments = invoice.payments.map((payment) => ({ ...payment, minor: parseMajorUnits(payment.amount, currency) }));
-    const paid = payments.reduce((sum, payment) => sum + payment.minor, 0n);
-    if (paid > total) {
-      throw new Error(`invoice ${invoice.external_id}: payments of ${paid} exceed the total of ${total} minor units`);
-    }
-
-    let status = paid >= total ? 'paid' : 'open';
-    if (invoice.void) status = 'void';
-
-    const id = await upsertRecord(context, 'invoices', ids, invoice, {
-      site_id: lookup(ids.sites, invoice.site),
-      number: invoice.number,
-      issued_on: context.dates.date(invoice.issued_on),
-      due_on: context.dates.date(invoice.due_on),
-      currency,
-      subtotal_minor: subtotal.toString(),
-      tax_minor: tax.toString(),
-      total_minor: total.toString(),
-      amount_paid_minor: paid.toString(),
-      status,
-      notes: invoice.notes ?? null,
-    });
-    await applyDetails(
-      context,
-      'invoice_lines',
-      'invoice_id',
-      id,
-      ids,
-      priced.map((line) => ({
-        description: line.description,
-        quantity: line.quantity,
-        unit_price_minor: line.unit.toString(),
-        amount_minor: line.amount.toString(),
-      })),
-    );
-    await applyDetails(
-      context,
-      'invoice_payments',
-      'invoice_id',
-      id,
-      ids,
-      payments.map((payment) => ({
-        paid_on: context.dates.date(payment.paid_on),
-        amount_minor: payment.minor.toString(),
-        method: payment.method,
-        reference: payment.reference ?? null,
-      })),
-    );
-  }
-}
-
 async function applyCompliance(context: ProvisioningContext, company: CompanyManifest, ids: CompanyIds) {
   const { dates } = context;
   for (const item of company.compliance_requirements) {
@@ -332,66 +190,6 @@ async function applyCompliance(context: ProvisioningContext, company: CompanyMan
     });
   }
 }
-
-async function applyContractsAndProposals(context: ProvisioningContext, company: CompanyManifest, ids: CompanyIds) {
-  const { dates } = context;
-  for (const contract of company.contracts) {
-    const currency = contract.currency ?? context.manifest.currency;
-    await upsertRecord(context, 'contracts', ids, contract, {
-      site_id: lookup(ids.sites, contract.site),
-      number: contract.number,
-      title: contract.title,
-      starts_on: dates.date(contract.starts_on),
-      ends_on: dates.date(contract.ends_on),
-      term_months: contract.term_months,
-      value_minor: parseMajorUnits(contract.value, currency).toString(),
-      currency,
-      billing_frequency: contract.billing_frequency,
-      status: contract.status,
-      auto_renew: contract.auto_renew,
-      scope: contract.scope ?? null,
-    });
-  }
-
-  for (const proposal of company.proposals) {
-    const currency = proposal.currency ?? context.manifest.currency;
-    const { priced, subtotal, tax, total } = priceLines(proposal.lines, currency, proposal.tax_rate);
-    const response = proposal.status === 'accepted' || proposal.status === 'declined' ? proposal.response : null;
-    const id = await upsertRecord(context, 'proposals', ids, proposal, {
-      site_id: lookup(ids.sites, proposal.site),
-      number: proposal.number,
-      title: proposal.title,
-      summary: proposal.summary ?? null,
-      issued_on: dates.date(proposal.issued_on),
-      valid_until: dates.date(proposal.valid_until),
-      status: proposal.status,
-      currency,
-      subtotal_minor: subtotal.toString(),
-      tax_minor: tax.toString(),
-      total_minor: total.toString(),
-      terms: proposal.terms ?? null,
-      responded_at: response ? dates.instant(`${response.responded_on} 10:00`) : null,
-      responded_by_user_id: response ? lookup(ids.usersByName, response.name) : null,
-      response_name: response?.name ?? null,
-      response_reason: response?.reason ?? null,
-    });
-    await applyDetails(
-      context,
-      'proposal_lines',
-      'proposal_id',
-      id,
-      ids,
-      priced.map((line) => ({
-        description: line.description,
-        quantity: line.quantity,
-        unit_price_minor: line.unit.toString(),
-        amount_minor: line.amount.toString(),
-        is_optional: line.optional ?? false,
-      })),
-    );
-  }
-}
-
 async function applyWorkOrders(context: ProvisioningContext, company: CompanyManifest, ids: CompanyIds) {
   const { dates } = context;
   for (const order of company.work_orders) {
