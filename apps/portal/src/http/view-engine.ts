@@ -26,7 +26,7 @@ export function humanize(value: unknown): string {
 
 // Declared helpers compile to direct calls instead of run-time lookups.
 const KNOWN_HELPERS = Object.fromEntries(
-  ['money', 'date', 'day', 'dateTime', 'telHref', 'uriComponent', 'humanize', 'eq', 'or', 'not', 'gt', 'quantity'].map((name) => [name, true]),
+  ['money', 'date', 'day', 'dateTime', 'telHref', 'uriComponent', 'humanize', 'badge', 'eq', 'or', 'not', 'gt', 'quantity'].map((name) => [name, true]),
 );
 
 function registerHelpers(handlebars: typeof Handlebars): void {
@@ -45,6 +45,11 @@ function registerHelpers(handlebars: typeof Handlebars): void {
     formatterOf(options).dateTime(value as Date | null),
   );
   handlebars.registerHelper('humanize', humanize);
+  // A helper rather than a partial: list pages render one badge per row.
+  handlebars.registerHelper('badge', (value: unknown) => {
+    const escaped = handlebars.escapeExpression(String(value ?? ''));
+    return new handlebars.SafeString(`<span class="badge badge--${escaped}">${handlebars.escapeExpression(humanize(value))}</span>`);
+  });
   handlebars.registerHelper('eq', (left: unknown, right: unknown) => left === right);
   handlebars.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
   handlebars.registerHelper('not', (value: unknown) => !value);
