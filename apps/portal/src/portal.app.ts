@@ -4,8 +4,8 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 
 import { loadConfig } from '../../../libs/config/src';
-import { securityHeaders } from './http/security-headers.middleware';
-import { createViewEngine } from './http/view-engine';
+import { securityHeaders } from '../../../libs/web/src/security-headers.middleware';
+import { createViewEngine } from '../../../libs/web/src/view-engine';
 import { PortalModule } from './portal.module';
 
 export const VIEWS_DIR = join(__dirname, 'views');

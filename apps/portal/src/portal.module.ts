@@ -20,10 +20,10 @@ import { AuthController } from './auth/auth.controller';
 import { PortalLocalStrategy, PortalSessionSerializer } from './auth/local.strategy';
 import { PortalAuthGuard } from './auth/portal-auth.guard';
 import { LoginService } from './auth/login.service';
-import { csrfProtection, csrfToken } from './http/csrf.middleware';
-import { ErrorPageFilter } from './http/error-page.filter';
-import { RenderViewInterceptor } from './http/render-view.interceptor';
-import { bindSessionToTenant, sessionMiddleware } from './http/session';
+import { csrfProtection, csrfToken } from '../../../libs/web/src/csrf.middleware';
+import { ErrorPageFilter } from '../../../libs/web/src/error-page.filter';
+import { RenderViewInterceptor } from '../../../libs/web/src/render-view.interceptor';
+import { bindSessionToTenant, sessionMiddleware } from '../../../libs/web/src/session';
 import { TenantHostMiddleware } from './http/tenant-host.middleware';
 import { BrandingController } from './pages/branding.controller';
 import { DashboardController } from './pages/dashboard.controller';
@@ -87,7 +87,7 @@ export class PortalModule implements NestModule {
     consumer
       .apply(
         TenantHostMiddleware,
-        sessionMiddleware(this.config, this.redis),
+        sessionMiddleware(this.config, this.redis, 'portal'),
         passport.initialize(),
         passport.session(),
         bindSessionToTenant,

@@ -5,7 +5,7 @@ import { APP_CONFIG, AppConfig } from '../../../../libs/config/src';
 import { TenantDatabase } from '../../../../libs/db/src/tenant-database';
 import { RequestScope } from '../../../../libs/tenancy/src/request-scope';
 import { PortalPrincipal } from '../../../../libs/tenancy/src/tenant-context';
-import { csrfToken } from '../http/csrf.middleware';
+import { csrfToken } from '../../../../libs/web/src/csrf.middleware';
 import { LoginGuard } from './login.guard';
 import { Public } from '../../../../libs/auth/src/public.decorator';
 import { safeReturnPath } from './safe-redirect';

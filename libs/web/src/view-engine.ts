@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import Handlebars from 'handlebars';
 
-import { TenantFormatter } from '../../../../libs/locale/src';
+import { TenantFormatter } from '../../locale/src';
 
 type Template = Handlebars.TemplateDelegate;
 

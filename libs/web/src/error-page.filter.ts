@@ -3,7 +3,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/co
 import type { Request, Response } from 'express';
 import { PinoLogger } from 'nestjs-pino';
 
-import { AuthenticationRequiredError, DomainError, SessionRevokedError } from '../../../../libs/observability/src/errors';
+import { AuthenticationRequiredError, DomainError, SessionRevokedError } from '../../observability/src/errors';
 
 const STATUS_TITLES: Record<number, string> = {
   400: 'That request was not valid',

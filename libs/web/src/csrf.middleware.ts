@@ -1,7 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 
-import { CsrfError } from '../../../../libs/observability/src/errors';
+import { CsrfError } from '../../observability/src/errors';
 import './session';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);

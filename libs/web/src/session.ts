@@ -3,8 +3,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import session from 'express-session';
 import type Redis from 'ioredis';
 
-import { AppConfig } from '../../../../libs/config/src';
-import { PortalPrincipal } from '../../../../libs/tenancy/src/tenant-context';
+import { AppConfig } from '../../config/src';
 
 declare module 'express-session' {
   interface SessionData {
@@ -15,26 +14,29 @@ declare module 'express-session' {
   }
 }
 
-export const SESSION_PREFIX = 'portal:session:';
+/** The app a session belongs to; it names the cookie and the Redis key prefix. */
+export type SessionApp = 'portal' | 'console';
 
 /** Name of the session cookie; __Host- binds it to the exact host over HTTPS. */
-export function sessionCookieName(config: AppConfig): string {
-  return config.COOKIE_SECURE ? '__Host-portal_session' : 'portal_session';
+export function sessionCookieName(config: AppConfig, app: SessionApp): string {
+  return config.COOKIE_SECURE ? `__Host-${app}_session` : `${app}_session`;
 }
 
 /**
  * Server-side sessions in Redis behind a host-only cookie: no Domain
  * attribute, so the browser never sends one portal's cookie to another.
+ * Each app has its own cookie and keys, so a portal session means nothing to
+ * the console.
  */
-export function sessionMiddleware(config: AppConfig, redis: Redis): RequestHandler {
+export function sessionMiddleware(config: AppConfig, redis: Redis, app: SessionApp): RequestHandler {
   return session({
-    name: sessionCookieName(config),
+    name: sessionCookieName(config, app),
     secret: config.SESSION_SECRET,
     // Sessions last SESSION_TTL_MINUTES from sign-in. Not extending them on
     // each request saves a Redis write per page view.
     store: new RedisStore({
       client: redis,
-      prefix: SESSION_PREFIX,
+      prefix: `${app}:session:`,
       ttl: config.SESSION_TTL_MINUTES * 60,
       disableTouch: true,
     }),
@@ -52,7 +54,7 @@ export function sessionMiddleware(config: AppConfig, redis: Redis): RequestHandl
   });
 }
 
-type PortalRequest = Request & { tenantId?: string; user?: PortalPrincipal };
+type TenantRequest = Request & { tenantId?: string; user?: { tenantId: string } };
 
 /**
  * Binds a session to the tenant whose host created it. Browsers never send a
@@ -60,7 +62,7 @@ type PortalRequest = Request & { tenantId?: string; user?: PortalPrincipal };
  * is swapped for a fresh empty session. The stored session is left untouched,
  * so the replay cannot end the owner's session either.
  */
-export function bindSessionToTenant(req: PortalRequest, _res: Response, next: NextFunction): void {
+export function bindSessionToTenant(req: TenantRequest, _res: Response, next: NextFunction): void {
   const tenantId = req.tenantId;
   const stored = req.session.tenantId;
   const principal = req.user;
