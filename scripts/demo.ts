@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   console.log(applied.length > 0 ? `Migrated: ${applied.join(', ')}` : 'Database is up to date');
 
   const pool = new Pool({ connectionString: config.DATABASE_URL, max: 1 });
-  const tenants: Array<{ slug: string; name: string; login: string | null }> = [];
+  const tenants: Array<{ slug: string; name: string; login: string | null; staff: string | null }> = [];
   try {
     for (const folder of await demoTenantFolders()) {
       const loaded = await loadManifestFolder(folder);
@@ -28,10 +28,12 @@ async function main(): Promise<void> {
       const user = loaded.manifest.customer_companies
         .flatMap((company) => company.portal_users)
         .find((candidate) => candidate.status === 'active' && candidate.password);
+      const owner = loaded.manifest.staff_users.find((candidate) => candidate.role === 'owner' && candidate.password);
       tenants.push({
         slug: loaded.manifest.slug,
         name: loaded.manifest.name,
         login: user ? `${user.email} / ${user.password}` : null,
+        staff: owner ? `workspace ${loaded.manifest.slug}, ${owner.email} / ${owner.password}` : null,
       });
     }
   } finally {
@@ -78,6 +80,7 @@ async function main(): Promise<void> {
   for (const tenant of tenants) {
     console.log(`  ${tenant.name}: http://${tenant.slug}.localhost:${config.PORTAL_PORT}`);
     if (tenant.login) console.log(`    sign in as ${tenant.login}`);
+    if (tenant.staff) console.log(`    staff console: ${tenant.staff}`);
   }
   console.log(
     `Console: http://${config.CONSOLE_HOST}:${config.CONSOLE_PORT}  Worker health: http://127.0.0.1:${config.WORKER_PORT}/health`,

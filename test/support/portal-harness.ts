@@ -2,6 +2,7 @@ import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 
+import { createConsoleApp } from '../../apps/console/src/console.app';
 import { createPortalApp } from '../../apps/portal/src/portal.app';
 
 export interface HttpResponse {
@@ -19,6 +20,14 @@ export interface RequestOptions {
 /** Starts the real portal application on a free loopback port. */
 export async function startPortal(): Promise<{ app: NestExpressApplication; port: number }> {
   const app = await createPortalApp();
+  await app.listen(0, '127.0.0.1');
+  const port = (app.getHttpServer().address() as AddressInfo).port;
+  return { app, port };
+}
+
+/** Starts the real staff console on a free loopback port. */
+export async function startConsole(): Promise<{ app: NestExpressApplication; port: number }> {
+  const app = await createConsoleApp();
   await app.listen(0, '127.0.0.1');
   const port = (app.getHttpServer().address() as AddressInfo).port;
   return { app, port };

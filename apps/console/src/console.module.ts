@@ -1,25 +1,92 @@
-import { Controller, Get, Header, Module } from '@nestjs/common';
-import { ClsModule } from 'nestjs-cls';
+import { Inject, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { PassportModule } from '@nestjs/passport';
+import type { NextFunction, Request, Response } from 'express';
+import type Redis from 'ioredis';
+import { ClsMiddleware, ClsModule } from 'nestjs-cls';
+import passport from 'passport';
 
-import { ConfigModule } from '../../../libs/config/src';
+import { APP_CONFIG, AppConfig, ConfigModule } from '../../../libs/config/src';
 import { DatabaseModule } from '../../../libs/db/src/database.module';
 import { HealthController } from '../../../libs/observability/src/health.controller';
 import { LoggingModule } from '../../../libs/observability/src/logging.module';
-import { RedisModule } from '../../../libs/redis/src/redis.module';
+import { REDIS, RedisModule } from '../../../libs/redis/src/redis.module';
+import { formatterFor } from '../../../libs/locale/src';
+import { RequestScope } from '../../../libs/tenancy/src/request-scope';
+import { TenantResolver } from '../../../libs/tenancy/src/tenant-resolver.service';
+import { csrfProtection, csrfToken } from '../../../libs/web/src/csrf.middleware';
+import { ErrorPageFilter } from '../../../libs/web/src/error-page.filter';
+import { RenderViewInterceptor } from '../../../libs/web/src/render-view.interceptor';
+import { sessionMiddleware } from '../../../libs/web/src/session';
+import { ConsoleAuthController } from './auth/console-auth.controller';
+import { StaffAuthGuard } from './auth/staff-auth.guard';
+import { StaffLocalStrategy, StaffSessionSerializer } from './auth/staff-local.strategy';
+import { StaffLoginService } from './auth/staff-login.service';
+import { ConsoleHostMiddleware, StaffContextMiddleware } from './http/console-context.middleware';
+import { HomeController } from './pages/home.controller';
+import { UsersController } from './pages/users.controller';
 
-@Controller()
-class ConsoleHomeController {
-  // NOTE: staff sign-in, users, branding and sharing are not built yet. Until
-  // then the console serves health checks and this notice only.
-  @Get()
-  @Header('Content-Type', 'text/plain; charset=utf-8')
-  home(): string {
-    return 'Staff console: sign-in is not available yet. Health: /health\n';
-  }
+/** Values every console template can use: who is signed in, their role, formats and the CSRF token. */
+function viewLocals(scope: RequestScope) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const staff = req.user as { kind?: string; role?: string } | undefined;
+    if (staff?.kind !== 'staff') return next();
+
+    const tenant = scope.tenant();
+    res.locals.format = formatterFor(tenant.locale, tenant.timeZone);
+    res.locals.signedIn = true;
+    res.locals.role = staff.role;
+    res.locals.canManageUsers = staff.role !== 'member';
+    res.locals.profile = req.session.profile;
+    res.locals.csrfToken = csrfToken(req);
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  };
 }
 
 @Module({
-  imports: [ConfigModule, LoggingModule.forApp('console'), ClsModule.forRoot({ global: true }), RedisModule, DatabaseModule],
-  controllers: [HealthController, ConsoleHomeController],
+  imports: [
+    ConfigModule,
+    LoggingModule.forApp('console'),
+    ClsModule.forRoot({ global: true, middleware: { mount: false } }),
+    RedisModule,
+    DatabaseModule,
+    PassportModule.register({ session: true }),
+  ],
+  controllers: [HealthController, ConsoleAuthController, HomeController, UsersController],
+  providers: [
+    TenantResolver,
+    StaffLoginService,
+    StaffLocalStrategy,
+    StaffSessionSerializer,
+    ConsoleHostMiddleware,
+    StaffContextMiddleware,
+    { provide: APP_GUARD, useClass: StaffAuthGuard },
+    { provide: APP_FILTER, useClass: ErrorPageFilter },
+    { provide: APP_INTERCEPTOR, useClass: RenderViewInterceptor },
+  ],
 })
-export class ConsoleModule {}
+export class ConsoleModule implements NestModule {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly scope: RequestScope,
+  ) {}
+
+  configure(consumer: MiddlewareConsumer): void {
+    const health = { path: 'health', method: RequestMethod.GET };
+    consumer.apply(ClsMiddleware).forRoutes('*');
+    consumer
+      .apply(
+        ConsoleHostMiddleware,
+        sessionMiddleware(this.config, this.redis, 'console'),
+        passport.initialize(),
+        passport.session(),
+        StaffContextMiddleware,
+        viewLocals(this.scope),
+        csrfProtection,
+      )
+      .exclude(health)
+      .forRoutes('*');
+  }
+}

@@ -1,14 +1,11 @@
-import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 
 import { loadConfig, printableConfig } from '../../../libs/config/src';
-import { ConsoleModule } from './console.module';
+import { createConsoleApp } from './console.app';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
-  const app = await NestFactory.create(ConsoleModule, { bufferLogs: true });
-  app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
+  const app = await createConsoleApp();
   await app.listen(config.CONSOLE_PORT, config.LISTEN_HOST);
   app.get(Logger).log({ config: printableConfig(config) }, 'configuration loaded', 'Bootstrap');
   // A parent such as the demo command waits for this before it prints URLs.

@@ -15,6 +15,13 @@ export interface ContextSettings {
   userId?: string;
 }
 
+const STAFF_ROLES = new Set(['owner', 'admin', 'member']);
+
+function staffRole(role: string): string {
+  if (!STAFF_ROLES.has(role)) throw new Error(`role must be owner, admin or member, got ${JSON.stringify(role)}`);
+  return role;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function checkedUuid(value: string | undefined, name: string): string {
@@ -64,6 +71,17 @@ export class TenantDatabase {
     const settings = { tenantId: principal.tenantId, companyId: principal.companyId, userId: principal.userId };
     const check = `SELECT 1 FROM portal_users WHERE id = '${settings.userId}' AND company_id = '${settings.companyId}' AND status = 'active'`;
     return this.run('portal_customer', settings, work, check);
+  }
+
+  /**
+   * As the signed-in staff user: every row of their tenant. The opening round
+   * trip also confirms that the user is still active with the same role.
+   */
+  asStaff<T>(work: (sql: SqlExecutor) => Promise<T>): Promise<T> {
+    const staff = this.scope.staff();
+    const settings = { tenantId: staff.tenantId, userId: staff.userId };
+    const check = `SELECT 1 FROM staff_users WHERE id = '${settings.userId}' AND role = '${staffRole(staff.role)}' AND status = 'active'`;
+    return this.run('portal_staff', settings, work, check);
   }
 
   /** As a visitor who is not signed in: tenant-level rows such as branding, no company rows. */

@@ -32,6 +32,12 @@ export class UnknownHostError extends DomainError {
   }
 }
 
+export class ForbiddenError extends DomainError {
+  constructor() {
+    super('forbidden', 403, 'Your role does not allow this page. Ask an owner or admin of your company.');
+  }
+}
+
 export class CsrfError extends DomainError {
   constructor() {
     super('csrf_failed', 403, 'This form has expired or did not come from this portal. Reload the page and try again.');

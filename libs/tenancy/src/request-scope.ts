@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { ClsService, ClsStore } from 'nestjs-cls';
 
-import { PortalPrincipal, TenantContext } from './tenant-context';
+import { PortalPrincipal, StaffPrincipal, TenantContext } from './tenant-context';
 
 export interface RequestStore extends ClsStore {
   requestId?: string;
   tenant?: TenantContext;
   principal?: PortalPrincipal;
+  staff?: StaffPrincipal;
 }
 
 /** Raised when code that needs a tenant runs outside a tenant's request. */
@@ -44,6 +45,17 @@ export class RequestScope {
 
   setPrincipal(principal: PortalPrincipal | undefined): void {
     this.cls.set('principal', principal);
+  }
+
+  staff(): StaffPrincipal {
+    const staff = this.cls.isActive() ? this.cls.get('staff') : undefined;
+    if (!staff) throw new MissingContextError('signed-in staff user');
+    if (staff.tenantId !== this.tenant().id) throw new MissingContextError('staff user of this tenant');
+    return staff;
+  }
+
+  setStaff(staff: StaffPrincipal | undefined): void {
+    this.cls.set('staff', staff);
   }
 
 }

@@ -32,3 +32,15 @@ export interface PortalPrincipal {
   companyId: string;
   userId: string;
 }
+
+export type StaffRole = 'owner' | 'admin' | 'member';
+
+/** The signed-in staff user of the console, as stored in the session. */
+export interface StaffPrincipal {
+  kind: 'staff';
+  tenantId: string;
+  /** Slug of the tenant, from which the console resolves the tenant on each request. */
+  tenantSlug: string;
+  userId: string;
+  role: StaffRole;
+}

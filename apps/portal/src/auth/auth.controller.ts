@@ -8,7 +8,7 @@ import { PortalPrincipal } from '../../../../libs/tenancy/src/tenant-context';
 import { csrfToken } from '../../../../libs/web/src/csrf.middleware';
 import { LoginGuard } from './login.guard';
 import { Public } from '../../../../libs/auth/src/public.decorator';
-import { safeReturnPath } from './safe-redirect';
+import { safeReturnPath } from '../../../../libs/web/src/safe-redirect';
 
 /** Builds the one message for every failed sign-in, so it reveals neither accounts nor lockouts. */
 export function loginFailedMessage(windowSeconds: number): string {

@@ -2,7 +2,7 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 
 import { RECORD_KINDS } from '../../../../libs/records/src/kinds';
 import { RecordsService } from '../../../../libs/records/src/records.service';
-import { singleValues } from './query-params';
+import { singleValues } from '../../../../libs/web/src/query-params';
 
 @Controller()
 export class RecordsController {

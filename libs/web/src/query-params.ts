@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../../../../libs/observability/src/errors';
+import { InvalidInputError } from '../../observability/src/errors';
 
 /**
  * Reads optional single-valued query parameters. A repeated parameter

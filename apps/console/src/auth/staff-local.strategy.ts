@@ -1,0 +1,50 @@
+import { ExecutionContext, Injectable } from '@nestjs/common';
+import { AuthGuard, PassportSerializer, PassportStrategy } from '@nestjs/passport';
+import type { Request } from 'express';
+import { Strategy } from 'passport-local';
+
+import { StaffPrincipal } from '../../../../libs/tenancy/src/tenant-context';
+import { StaffLoginService } from './staff-login.service';
+
+export const STAFF_LOCAL = 'staff-local';
+
+@Injectable()
+export class StaffLocalStrategy extends PassportStrategy(Strategy, STAFF_LOCAL) {
+  constructor(private readonly login: StaffLoginService) {
+    super({ usernameField: 'email', passwordField: 'password', passReqToCallback: true });
+  }
+
+  /** Returns false on any failure so the login page shows its one generic message. */
+  async validate(req: Request, email: string, password: string): Promise<StaffPrincipal | false> {
+    const body = req.body as Record<string, unknown>;
+    return (await this.login.verify(body.workspace, email, password, req.ip ?? 'unknown')) ?? false;
+  }
+}
+
+/** Stores the staff principal itself in the session; each request re-checks it in the database. */
+@Injectable()
+export class StaffSessionSerializer extends PassportSerializer {
+  serializeUser(user: StaffPrincipal, done: (error: Error | null, payload: StaffPrincipal) => void): void {
+    done(null, user);
+  }
+
+  deserializeUser(payload: StaffPrincipal, done: (error: Error | null, user: StaffPrincipal | false) => void): void {
+    done(null, payload?.kind === 'staff' ? payload : false);
+  }
+}
+
+/** Runs staff-local and logs in on success, which gives the visitor a new session id. */
+@Injectable()
+export class StaffLoginGuard extends AuthGuard(STAFF_LOCAL) {
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    await super.canActivate(context);
+    const request = context.switchToHttp().getRequest<Request>();
+    if (request.user) await super.logIn(request);
+    return true;
+  }
+
+  override handleRequest<TUser>(error: unknown, user: TUser): TUser {
+    if (error) throw error;
+    return user;
+  }
+}
