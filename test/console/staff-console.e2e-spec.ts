@@ -4,7 +4,7 @@ import { Pool } from 'pg';
 import { staffLoginFailedMessage } from '../../apps/console/src/auth/console-auth.controller';
 import { hashPassword } from '../../libs/auth/src/passwords';
 import { adminPool, provisionTestTenant, TEST_PASSWORD, TestTenant } from '../support/fixtures';
-import { PortalClient, rawRequest, startConsole } from '../support/portal-harness';
+import { csrfFrom, PortalClient, rawRequest, startConsole } from '../support/portal-harness';
 
 const CONSOLE_HOST = 'console.localhost';
 const FAILED = staffLoginFailedMessage(900);
@@ -168,5 +168,110 @@ describe('staff console', () => {
     } finally {
       await admin.query("UPDATE staff_users SET role = 'member' WHERE tenant_id = $1 AND email = $2", [tenantA.tenantId, email]);
     }
+  });
+
+  describe('disable and enable', () => {
+    async function portalUserId(tenant: TestTenant, email: string): Promise<string> {
+      const result = await admin.query<{ id: string }>('SELECT id FROM portal_users WHERE tenant_id = $1 AND email = $2', [
+        tenant.tenantId,
+        email,
+      ]);
+      return result.rows[0].id;
+    }
+
+    async function statusOf(tenant: TestTenant, email: string): Promise<string> {
+      const result = await admin.query<{ status: string }>(
+        'SELECT status FROM portal_users WHERE tenant_id = $1 AND email = $2',
+        [tenant.tenantId, email],
+      );
+      return result.rows[0].status;
+    }
+
+    async function signedInOwner(): Promise<{ staff: PortalClient; token: string }> {
+      const staff = client();
+      await signIn(staff, tenantA.slug, `owner@${tenantA.slug}.example`);
+      const page = await staff.get('/settings/users');
+      return { staff, token: csrfFrom(page.body) };
+    }
+
+    it('disables and enables a portal user', async () => {
+      const email = tenantA.companies[1].email;
+      const id = await portalUserId(tenantA, email);
+      const { staff, token } = await signedInOwner();
+
+      const disable = await staff.request(`/settings/users/portal/${id}/disable`, { form: { _csrf: token } });
+      expect(disable.status).toBe(303);
+      expect(disable.headers.location).toBe('/settings/users?done=disabled');
+      expect(await statusOf(tenantA, email)).toBe('disabled');
+      expect((await staff.get('/settings/users?done=disabled')).body).toContain('Any open session ends');
+
+      const enable = await staff.request(`/settings/users/portal/${id}/enable`, { form: { _csrf: token } });
+      expect(enable.status).toBe(303);
+      expect(await statusOf(tenantA, email)).toBe('active');
+    });
+
+    it('rejects a change without a CSRF token', async () => {
+      const id = await portalUserId(tenantA, tenantA.companies[0].email);
+      const { staff } = await signedInOwner();
+      const response = await staff.request(`/settings/users/portal/${id}/disable`, { method: 'POST', form: {} });
+      expect(response.status).toBe(403);
+      expect(await statusOf(tenantA, tenantA.companies[0].email)).toBe('active');
+    });
+
+    it('answers 404 for another tenant user', async () => {
+      const id = await portalUserId(tenantB, tenantB.companies[0].email);
+      const { staff, token } = await signedInOwner();
+      const response = await staff.request(`/settings/users/portal/${id}/disable`, { form: { _csrf: token } });
+      expect(response.status).toBe(404);
+      expect(await statusOf(tenantB, tenantB.companies[0].email)).toBe('active');
+    });
+
+    it('keeps members from changing users', async () => {
+      const id = await portalUserId(tenantA, tenantA.companies[0].email);
+      const member = client();
+      await signIn(member, tenantA.slug, `member-active@${tenantA.slug}.example`);
+      const token = csrfFrom((await member.get('/')).body);
+      const response = await member.request(`/settings/users/portal/${id}/disable`, { form: { _csrf: token } });
+      expect(response.status).toBe(403);
+      expect(await statusOf(tenantA, tenantA.companies[0].email)).toBe('active');
+    });
+
+    it('refuses to disable your own account', async () => {
+      const owner = await admin.query<{ id: string }>('SELECT id FROM staff_users WHERE tenant_id = $1 AND email = $2', [
+        tenantA.tenantId,
+        `owner@${tenantA.slug}.example`,
+      ]);
+      const { staff, token } = await signedInOwner();
+      const response = await staff.request(`/settings/users/staff/${owner.rows[0].id}/disable`, { form: { _csrf: token } });
+      expect(response.status).toBe(400);
+    });
+
+    it('lets only owners change an owner', async () => {
+      const owner = await admin.query<{ id: string }>('SELECT id FROM staff_users WHERE tenant_id = $1 AND email = $2', [
+        tenantA.tenantId,
+        `owner@${tenantA.slug}.example`,
+      ]);
+      const staff = client();
+      await signIn(staff, tenantA.slug, `admin-active@${tenantA.slug}.example`);
+      const token = csrfFrom((await staff.get('/settings/users')).body);
+      const response = await staff.request(`/settings/users/staff/${owner.rows[0].id}/disable`, { form: { _csrf: token } });
+      expect(response.status).toBe(403);
+    });
+
+    it('disables a staff user, who then cannot sign in', async () => {
+      const email = `member-active@${tenantA.slug}.example`;
+      const member = await admin.query<{ id: string }>('SELECT id FROM staff_users WHERE tenant_id = $1 AND email = $2', [
+        tenantA.tenantId,
+        email,
+      ]);
+      const { staff, token } = await signedInOwner();
+      try {
+        const response = await staff.request(`/settings/users/staff/${member.rows[0].id}/disable`, { form: { _csrf: token } });
+        expect(response.status).toBe(303);
+        expect((await signIn(client(), tenantA.slug, email)).status).toBe(401);
+      } finally {
+        await admin.query("UPDATE staff_users SET status = 'active' WHERE id = $1", [member.rows[0].id]);
+      }
+    });
   });
 });

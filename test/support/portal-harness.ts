@@ -43,7 +43,7 @@ export function rawRequest(port: number, host: string, path: string, options: Re
   }
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      { host: '127.0.0.1', port, path, method: options.method ?? (body ? 'POST' : 'GET'), headers, setHost: false },
+      { host: '127.0.0.1', port, path, method: options.method ?? (body !== undefined ? 'POST' : 'GET'), headers, setHost: false },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -24,6 +24,7 @@ import { StaffLocalStrategy, StaffSessionSerializer } from './auth/staff-local.s
 import { StaffLoginService } from './auth/staff-login.service';
 import { ConsoleHostMiddleware, StaffContextMiddleware } from './http/console-context.middleware';
 import { HomeController } from './pages/home.controller';
+import { UserStatusController } from './pages/user-status.controller';
 import { UsersController } from './pages/users.controller';
 
 /** Values every console template can use: who is signed in, their role, formats and the CSRF token. */
@@ -53,7 +54,7 @@ function viewLocals(scope: RequestScope) {
     DatabaseModule,
     PassportModule.register({ session: true }),
   ],
-  controllers: [HealthController, ConsoleAuthController, HomeController, UsersController],
+  controllers: [HealthController, ConsoleAuthController, HomeController, UsersController, UserStatusController],
   providers: [
     TenantResolver,
     StaffLoginService,
