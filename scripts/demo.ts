@@ -8,6 +8,7 @@ import { migrate } from '../libs/db/src/migrator';
 import { applyManifest } from '../libs/provisioning/src/apply-manifest';
 import { demoTenantFolders } from '../libs/provisioning/src/cli';
 import { loadManifestFolder } from '../libs/provisioning/src/manifest-loader';
+import { startMailCatcher } from './mail-catcher';
 
 const ROOT = join(__dirname, '..');
 const APPS = ['portal', 'console', 'worker'] as const;
@@ -40,6 +41,21 @@ async function main(): Promise<void> {
     await pool.end();
   }
 
+  // The demo's mail goes to a local catcher unless SMTP_URL names a real server.
+  let mailPage: string | null = null;
+  if (!process.env.SMTP_URL) {
+    const smtpPort = Number(new URL(config.SMTP_URL).port);
+    const webPort = Number(process.env.MAIL_CATCHER_PORT ?? 1080);
+    const catcher = await startMailCatcher(smtpPort, webPort).catch((error: Error) => {
+      console.error(`The demo mail catcher could not start (${error.message}); set MAIL_CATCHER_PORT or SMTP_URL.`);
+      return null;
+    });
+    if (catcher) {
+      mailPage = `http://127.0.0.1:${webPort}`;
+      process.on('exit', () => void catcher.close());
+    }
+  }
+
   const ports = { portal: config.PORTAL_PORT, console: config.CONSOLE_PORT, worker: config.WORKER_PORT };
   const variables = { portal: 'PORTAL_PORT', console: 'CONSOLE_PORT', worker: 'WORKER_PORT' };
   const children: ChildProcess[] = APPS.map((app) =>
@@ -49,7 +65,11 @@ async function main(): Promise<void> {
       env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
     }),
   );
-  const stop = () => children.forEach((child) => child.kill('SIGTERM'));
+  const stop = () => {
+    children.forEach((child) => child.kill('SIGTERM'));
+    // Leave once the apps are gone; the mail catcher's sockets would keep the process alive.
+    setTimeout(() => process.exit(), 2000).unref();
+  };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 
@@ -85,6 +105,7 @@ async function main(): Promise<void> {
   console.log(
     `Console: http://${config.CONSOLE_HOST}:${config.CONSOLE_PORT}  Worker health: http://127.0.0.1:${config.WORKER_PORT}/health`,
   );
+  if (mailPage) console.log(`Mail sent by the demo: ${mailPage}`);
 }
 
 /** Resolves true when the app sends 'listening', false when it exits first or takes over 60 seconds. */

@@ -1,8 +1,11 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Queue } from 'bullmq';
+import Redis from 'ioredis';
 import { Pool } from 'pg';
 
 import { staffLoginFailedMessage } from '../../apps/console/src/auth/console-auth.controller';
 import { hashPassword } from '../../libs/auth/src/passwords';
+import { EMAIL_QUEUE } from '../../libs/queue/src/queues';
 import { adminPool, provisionTestTenant, TEST_PASSWORD, TestTenant } from '../support/fixtures';
 import { csrfFrom, PortalClient, rawRequest, startConsole } from '../support/portal-harness';
 
@@ -273,5 +276,39 @@ describe('staff console', () => {
         await admin.query("UPDATE staff_users SET status = 'active' WHERE id = $1", [member.rows[0].id]);
       }
     });
+  });
+
+  it('queues a branded test email for the signed-in owner', async () => {
+    const staff = client();
+    await signIn(staff, tenantA.slug, `owner@${tenantA.slug}.example`);
+    const token = csrfFrom((await staff.get('/')).body);
+    const response = await staff.request('/settings/email/test', { form: { _csrf: token } });
+    expect(response.status).toBe(303);
+    expect(response.headers.location).toBe('/?email=queued');
+
+    const deliveries = await admin.query<{ id: string; recipient: string; status: string }>(
+      'SELECT id, recipient, status FROM email_deliveries WHERE tenant_id = $1',
+      [tenantA.tenantId],
+    );
+    expect(deliveries.rows).toHaveLength(1);
+    expect(deliveries.rows[0].recipient).toBe(`owner@${tenantA.slug}.example`);
+
+    const connection = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
+    const queue = new Queue(EMAIL_QUEUE, { connection });
+    try {
+      const job = await queue.getJob(deliveries.rows[0].id);
+      expect(job?.data).toEqual({ tenantId: tenantA.tenantId, deliveryId: deliveries.rows[0].id });
+      await job?.remove();
+    } finally {
+      await queue.close();
+      await connection.quit();
+    }
+  });
+
+  it('keeps members from sending test emails', async () => {
+    const member = client();
+    await signIn(member, tenantA.slug, `member-active@${tenantA.slug}.example`);
+    const token = csrfFrom((await member.get('/')).body);
+    expect((await member.request('/settings/email/test', { form: { _csrf: token } })).status).toBe(403);
   });
 });

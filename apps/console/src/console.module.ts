@@ -10,6 +10,7 @@ import { APP_CONFIG, AppConfig, ConfigModule } from '../../../libs/config/src';
 import { DatabaseModule } from '../../../libs/db/src/database.module';
 import { HealthController } from '../../../libs/observability/src/health.controller';
 import { LoggingModule } from '../../../libs/observability/src/logging.module';
+import { QueueModule } from '../../../libs/queue/src/queue.module';
 import { REDIS, RedisModule } from '../../../libs/redis/src/redis.module';
 import { formatterFor } from '../../../libs/locale/src';
 import { RequestScope } from '../../../libs/tenancy/src/request-scope';
@@ -24,6 +25,7 @@ import { StaffLocalStrategy, StaffSessionSerializer } from './auth/staff-local.s
 import { StaffLoginService } from './auth/staff-login.service';
 import { ConsoleHostMiddleware, StaffContextMiddleware } from './http/console-context.middleware';
 import { HomeController } from './pages/home.controller';
+import { EmailTestController } from './pages/email-test.controller';
 import { UserStatusController } from './pages/user-status.controller';
 import { UsersController } from './pages/users.controller';
 
@@ -53,8 +55,16 @@ function viewLocals(scope: RequestScope) {
     RedisModule,
     DatabaseModule,
     PassportModule.register({ session: true }),
+    QueueModule.register(),
   ],
-  controllers: [HealthController, ConsoleAuthController, HomeController, UsersController, UserStatusController],
+  controllers: [
+    HealthController,
+    ConsoleAuthController,
+    HomeController,
+    UsersController,
+    UserStatusController,
+    EmailTestController,
+  ],
   providers: [
     TenantResolver,
     StaffLoginService,

@@ -5,12 +5,22 @@ import { ConfigModule } from '../../../libs/config/src';
 import { DatabaseModule } from '../../../libs/db/src/database.module';
 import { HealthController } from '../../../libs/observability/src/health.controller';
 import { LoggingModule } from '../../../libs/observability/src/logging.module';
+import { QueueModule } from '../../../libs/queue/src/queue.module';
 import { RedisModule } from '../../../libs/redis/src/redis.module';
+import { EmailProcessor } from './email/email.processor';
+import { EmailSender } from './email/email-sender.service';
 
-// NOTE: no queue processors are registered yet. The worker boots, opens its
-// PostgreSQL and Redis connections and serves health checks on WORKER_PORT.
+/** BullMQ processors, plus a health endpoint on WORKER_PORT. */
 @Module({
-  imports: [ConfigModule, LoggingModule.forApp('worker'), ClsModule.forRoot({ global: true }), RedisModule, DatabaseModule],
+  imports: [
+    ConfigModule,
+    LoggingModule.forApp('worker'),
+    ClsModule.forRoot({ global: true }),
+    RedisModule,
+    DatabaseModule,
+    QueueModule.register(),
+  ],
   controllers: [HealthController],
+  providers: [EmailSender, EmailProcessor],
 })
 export class WorkerModule {}

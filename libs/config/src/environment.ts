@@ -129,6 +129,20 @@ const SPEC = {
     parse: text,
   },
   PORTAL_PORT: { description: 'TCP port of the customer portal.', fallback: '3000', parse: port },
+  SMTP_URL: {
+    description: 'SMTP server the worker sends email through, such as smtp://user:password@mail.example.com:587.',
+    sensitive: true,
+    fallback: 'smtp://127.0.0.1:1025',
+    parse: url(['smtp:', 'smtps:']),
+  },
+  MAIL_FROM_ADDRESS: {
+    description: "Sender address of every email; the display name is the tenant's company name.",
+    fallback: 'no-reply@portal.localhost',
+    parse: (raw: string, name: string) => {
+      if (!/^[^\s@<>]+@[^\s@<>]+$/.test(raw)) throw new ConfigError(`${name} must be an email address, got "${raw}"`);
+      return raw;
+    },
+  },
   CONSOLE_PORT: { description: 'TCP port of the staff console.', fallback: '3001', parse: port },
   WORKER_PORT: { description: 'TCP port of the worker health endpoint.', fallback: '3002', parse: port },
   PORTAL_BASE_DOMAIN: {

@@ -99,6 +99,11 @@ export class TenantDatabase {
     return this.run('portal_resolver', {}, work);
   }
 
+  /** As staff of a tenant named by a job; the worker has checked the job's ids, not a session. */
+  asWorkerFor<T>(tenantId: string, work: (sql: SqlExecutor) => Promise<T>): Promise<T> {
+    return this.run('portal_staff', { tenantId }, work);
+  }
+
   /** For a tenant named explicitly, where no request scope exists (resolution, jobs). */
   asVisitorOf<T>(tenantId: string, work: (sql: SqlExecutor) => Promise<T>): Promise<T> {
     return this.run('portal_customer', { tenantId }, work);

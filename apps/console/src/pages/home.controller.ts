@@ -1,4 +1,4 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 
 import { TenantDatabase } from '../../../../libs/db/src/tenant-database';
 import { RequestScope } from '../../../../libs/tenancy/src/request-scope';
@@ -18,7 +18,7 @@ export class HomeController {
   ) {}
 
   @Get()
-  async home() {
+  async home(@Query('email') email?: unknown) {
     const overview = await this.db.asStaff(async (db) => {
       const rows: Overview[] = await db.execute(
         `SELECT (SELECT count(*)::int FROM customer_companies) AS companies,
@@ -29,6 +29,12 @@ export class HomeController {
       return rows[0];
     });
     const staff = this.scope.staff();
-    return { view: 'pages/home', title: 'Overview', overview, canManageUsers: staff.role !== 'member' };
+    return {
+      view: 'pages/home',
+      title: 'Overview',
+      overview,
+      canManageUsers: staff.role !== 'member',
+      emailQueued: email === 'queued',
+    };
   }
 }

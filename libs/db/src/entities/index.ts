@@ -27,6 +27,7 @@ import { WorkOrder } from './work-order.entity';
 import { Warranty } from './warranty.entity';
 import { WarrantyEquipment } from './warranty-equipment.entity';
 import { ServiceRequest } from './service-request.entity';
+import { EmailDelivery } from './email-delivery.entity';
 
 export {
   Tenant,
@@ -52,9 +53,11 @@ export {
   Warranty,
   WarrantyEquipment,
   ServiceRequest,
+  EmailDelivery,
 };
 
 export const ENTITIES = [
+  EmailDelivery,
   Tenant,
   TenantDomain,
   Branding,

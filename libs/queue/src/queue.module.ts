@@ -1,0 +1,45 @@
+import { BullModule } from '@nestjs/bullmq';
+import { DynamicModule, Module } from '@nestjs/common';
+import type { RedisOptions } from 'ioredis';
+
+import { APP_CONFIG, AppConfig } from '../../config/src';
+import { EMAIL_QUEUE } from './queues';
+
+/** Turns REDIS_URL into ioredis options for BullMQ. */
+export function redisOptions(url: string): RedisOptions {
+  const parsed = new URL(url);
+  const database = parsed.pathname.replace('/', '');
+  return {
+    host: parsed.hostname,
+    port: Number(parsed.port || 6379),
+    username: parsed.username ? decodeURIComponent(parsed.username) : undefined,
+    password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
+    db: database ? Number(database) : 0,
+    tls: parsed.protocol === 'rediss:' ? {} : undefined,
+    maxRetriesPerRequest: null,
+    connectionName: 'bullmq',
+  };
+}
+
+/** BullMQ on the configured Redis, with the email queue registered. */
+@Module({})
+export class QueueModule {
+  static register(): DynamicModule {
+    return {
+      module: QueueModule,
+      imports: [
+        BullModule.forRootAsync({
+          inject: [APP_CONFIG],
+          // Options rather than a client, so BullMQ opens and also closes its own
+          // connections; workers block on Redis, which needs no retry limit.
+          useFactory: (config: AppConfig) => ({ connection: redisOptions(config.REDIS_URL) }),
+        }),
+        BullModule.registerQueue({
+          name: EMAIL_QUEUE,
+          defaultJobOptions: { attempts: 5, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: 1000 },
+        }),
+      ],
+      exports: [BullModule],
+    };
+  }
+}
