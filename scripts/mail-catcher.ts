@@ -22,9 +22,9 @@ function header(raw: string, name: string): string {
 }
 
 /**
- * A local SMTP sink for the demo: it accepts any message on loopback, keeps
- * the newest 200 in memory and lists them on a web page as escaped source
- * text, so nothing in a message runs in the browser.
+ * Starts the demo's SMTP sink. It accepts any message on loopback, keeps the
+ * newest 200 in memory and lists them on a web page as escaped source text,
+ * so nothing in a message runs in the browser.
  */
 export async function startMailCatcher(
   smtpPort: number,

@@ -16,7 +16,7 @@ interface ReceivedMail {
   raw: string;
 }
 
-/** A real SMTP server on loopback that keeps every message it accepts. */
+/** Starts a real SMTP server on loopback that keeps every message it accepts. */
 async function startSmtpSink(received: ReceivedMail[]): Promise<SMTPServer> {
   const server = new SMTPServer({
     authOptional: true,

@@ -21,7 +21,7 @@ export function redisOptions(url: string): RedisOptions {
   };
 }
 
-/** BullMQ on the configured Redis, with the email queue registered. */
+/** Registers BullMQ on the configured Redis, with the email queue. */
 @Module({})
 export class QueueModule {
   static register(): DynamicModule {
@@ -31,7 +31,7 @@ export class QueueModule {
         BullModule.forRootAsync({
           inject: [APP_CONFIG],
           // Options rather than a client, so BullMQ opens and also closes its own
-          // connections; workers block on Redis, which needs no retry limit.
+          // connections. Workers block on Redis, which needs no retry limit.
           useFactory: (config: AppConfig) => ({ connection: redisOptions(config.REDIS_URL) }),
         }),
         BullModule.registerQueue({
