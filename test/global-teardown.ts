@@ -1,2 +1,2 @@
-/** The test database is kept after a run so a failure can be inspected; the next run drops it. */
+/** Keeps the test database after a run, so a failure can be inspected; the next run drops it. */
 export default async function globalTeardown(): Promise<void> {}

@@ -1,11 +1,9 @@
 import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { Logger } from 'nestjs-pino';
 
 import { loadConfig } from '../../../libs/config/src';
-import { securityHeaders } from '../../../libs/web/src/security-headers.middleware';
-import { createViewEngine } from '../../../libs/web/src/view-engine';
+import { configureWebApp } from '../../../libs/web/src/web-app';
 import { PortalModule } from './portal.module';
 
 export const VIEWS_DIR = join(__dirname, 'views');
@@ -13,22 +11,6 @@ export const PUBLIC_DIR = join(__dirname, 'public');
 
 /** Builds the portal application without listening, so tests can start it on any port. */
 export async function createPortalApp(): Promise<NestExpressApplication> {
-  const config = loadConfig();
-  const app = await NestFactory.create<NestExpressApplication>(PortalModule, {
-    bufferLogs: true,
-    bodyParser: false,
-  });
-  app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
-
-  // X-Forwarded-* headers count only when they come from a configured proxy.
-  app.set('trust proxy', config.TRUSTED_PROXIES.length > 0 ? config.TRUSTED_PROXIES : false);
-  app.disable('x-powered-by');
-  app.use(securityHeaders(config.COOKIE_SECURE));
-  app.useBodyParser('urlencoded', { extended: false, limit: '32kb', parameterLimit: 50 });
-  app.useStaticAssets(PUBLIC_DIR, { prefix: '/assets/', maxAge: '1h', index: false });
-  app.engine('hbs', createViewEngine(VIEWS_DIR));
-  app.setBaseViewsDir(VIEWS_DIR);
-  app.setViewEngine('hbs');
-  return app;
+  const app = await NestFactory.create<NestExpressApplication>(PortalModule, { bufferLogs: true, bodyParser: false });
+  return configureWebApp(app, loadConfig(), { views: VIEWS_DIR, assets: PUBLIC_DIR });
 }

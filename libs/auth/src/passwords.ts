@@ -28,3 +28,17 @@ export async function verifyAgainstDummy(password: string): Promise<false> {
   await verifyPassword(await dummyHash, password);
   return false;
 }
+
+/**
+ * Checks a password against an account that may be missing or inactive.
+ * Such an account costs one hash like any other, so timing does not reveal it.
+ */
+export async function passwordMatches(
+  account: { status: string; password_hash: string | null } | undefined,
+  password: string,
+): Promise<boolean> {
+  if (account && account.status === 'active' && account.password_hash) {
+    return verifyPassword(account.password_hash, password);
+  }
+  return verifyAgainstDummy(password);
+}

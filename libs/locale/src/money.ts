@@ -12,7 +12,7 @@ export function currencyDigits(currency: string): number {
   return digits;
 }
 
-/** Returns true when Intl knows the code as a currency. */
+/** Returns true when Intl accepts the code as a currency. */
 export function isCurrency(code: string): boolean {
   if (!/^[A-Z]{3}$/.test(code)) return false;
   try {

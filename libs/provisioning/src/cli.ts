@@ -10,7 +10,7 @@ import { loadManifestFolder, ManifestError } from './manifest-loader';
 const USAGE = `Usage: npm run tenants -- apply <folder> [<folder> ...]
        npm run tenants -- apply --all      (every folder under tenants/)`;
 
-/** Lists every folder under tenants/ that holds a tenant.yaml. */
+/** Lists every folder under tenants/ that contains a tenant.yaml. */
 export async function demoTenantFolders(root = resolve(__dirname, '../../../tenants')): Promise<string[]> {
   const folders: string[] = [];
   for (const entry of (await readdir(root)).sort()) {

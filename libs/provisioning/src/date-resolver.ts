@@ -18,7 +18,8 @@ export class DateResolver {
     if (expression === null || expression === undefined) return null;
     const match = /^today(?:([+-])(\d+))?$/.exec(expression);
     if (!match) return expression;
-    const days = match[2] ? Number(match[2]) * (match[1] === '-' ? -1 : 1) : 0;
+    let days = match[2] ? Number(match[2]) : 0;
+    if (match[1] === '-') days = -days;
     return addDays(this.today, days);
   }
 

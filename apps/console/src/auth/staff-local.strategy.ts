@@ -1,9 +1,10 @@
-import { ExecutionContext, Injectable } from '@nestjs/common';
-import { AuthGuard, PassportSerializer, PassportStrategy } from '@nestjs/passport';
+import { Injectable } from '@nestjs/common';
+import { PassportSerializer, PassportStrategy } from '@nestjs/passport';
 import type { Request } from 'express';
 import { Strategy } from 'passport-local';
 
 import { StaffPrincipal } from '../../../../libs/tenancy/src/tenant-context';
+import { sessionLoginGuard } from '../../../../libs/web/src/session-login.guard';
 import { StaffLoginService } from './staff-login.service';
 
 export const STAFF_LOCAL = 'staff-local';
@@ -34,17 +35,4 @@ export class StaffSessionSerializer extends PassportSerializer {
 }
 
 /** Runs staff-local and logs in on success, which gives the visitor a new session id. */
-@Injectable()
-export class StaffLoginGuard extends AuthGuard(STAFF_LOCAL) {
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
-    await super.canActivate(context);
-    const request = context.switchToHttp().getRequest<Request>();
-    if (request.user) await super.logIn(request);
-    return true;
-  }
-
-  override handleRequest<TUser>(error: unknown, user: TUser): TUser {
-    if (error) throw error;
-    return user;
-  }
-}
+export const StaffLoginGuard = sessionLoginGuard(STAFF_LOCAL);

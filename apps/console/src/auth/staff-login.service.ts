@@ -3,7 +3,7 @@ import type Redis from 'ioredis';
 import { PinoLogger } from 'nestjs-pino';
 
 import { LoginThrottle } from '../../../../libs/auth/src/login-throttle';
-import { verifyAgainstDummy, verifyPassword } from '../../../../libs/auth/src/passwords';
+import { passwordMatches, verifyAgainstDummy } from '../../../../libs/auth/src/passwords';
 import { APP_CONFIG, AppConfig } from '../../../../libs/config/src';
 import { TenantDatabase } from '../../../../libs/db/src/tenant-database';
 import { REDIS } from '../../../../libs/redis/src/redis.module';
@@ -21,7 +21,7 @@ interface StaffCredentialRow {
 /**
  * Checks staff credentials for the workspace (tenant slug) named in the form.
  * Every failure, including an unknown workspace, returns null after one
- * password hash, so neither workspaces nor accounts can be told apart.
+ * password hash, so a response reveals neither which workspaces nor which accounts exist.
  */
 @Injectable()
 export class StaffLoginService {
@@ -74,10 +74,7 @@ export class StaffLoginService {
       );
       return rows[0];
     });
-    const valid =
-      user && user.status === 'active' && user.password_hash
-        ? await verifyPassword(user.password_hash, password)
-        : await verifyAgainstDummy(password);
+    const valid = await passwordMatches(user, password);
     if (!valid || !user) {
       this.logger.warn({ tenantId: tenant.id, reason: 'invalid' }, 'staff login failed');
       return null;

@@ -3,7 +3,7 @@ import type Redis from 'ioredis';
 import { PinoLogger } from 'nestjs-pino';
 
 import { LoginThrottle } from '../../../../libs/auth/src/login-throttle';
-import { verifyAgainstDummy, verifyPassword } from '../../../../libs/auth/src/passwords';
+import { passwordMatches, verifyAgainstDummy } from '../../../../libs/auth/src/passwords';
 import { APP_CONFIG, AppConfig } from '../../../../libs/config/src';
 import { TenantDatabase } from '../../../../libs/db/src/tenant-database';
 import { REDIS } from '../../../../libs/redis/src/redis.module';
@@ -67,10 +67,7 @@ export class LoginService {
       );
       return rows[0];
     });
-    const valid =
-      user && user.status === 'active' && user.password_hash
-        ? await verifyPassword(user.password_hash, password)
-        : await verifyAgainstDummy(password);
+    const valid = await passwordMatches(user, password);
 
     if (!valid || !user) {
       this.logger.warn({ tenantId, reason: 'invalid' }, 'portal login failed');
