@@ -14,7 +14,7 @@ const DETAIL_PARENTS: Record<string, [string, string]> = {
 };
 
 /** Tables the customer role has no grant on at all. */
-const CUSTOMER_DENIED = new Set(['staff_users', 'email_deliveries']);
+const CUSTOMER_DENIED = new Set(['staff_users', 'email_deliveries', 'access_tokens', 'activity_events', 'user_imports', 'user_import_rows']);
 
 function tenantColumn(table: string): string {
   return table === 'tenants' ? 'id' : 'tenant_id';

@@ -88,7 +88,18 @@ describe('schema rules for tenant tables', () => {
     );
     const has = (table: string, column: string) =>
       result.rows.some((row) => row.table_name === table && row.column_name === column);
-    const platform = new Set(['tenants', 'tenant_domains', 'brandings', 'staff_users', 'customer_companies', 'email_deliveries']);
+    const platform = new Set([
+      'tenants',
+      'tenant_domains',
+      'brandings',
+      'staff_users',
+      'customer_companies',
+      'email_deliveries',
+      'access_tokens',
+      'activity_events',
+      'user_imports',
+      'user_import_rows',
+    ]);
     for (const table of tables) {
       if (table !== 'tenants') expect({ table, tenant: has(table, 'tenant_id') }).toEqual({ table, tenant: true });
       if (!platform.has(table)) expect({ table, company: has(table, 'company_id') }).toEqual({ table, company: true });

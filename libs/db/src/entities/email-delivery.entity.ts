@@ -7,7 +7,7 @@ import { Entity, OptionalProps, PrimaryKey, PrimaryKeyProp, Property } from '@mi
 export class EmailDelivery {
   [PrimaryKeyProp]?: ['tenantId', 'id'];
   /** Properties with a default value, which `em.create` may leave out. */
-  [OptionalProps]?: 'id' | 'status' | 'attempts' | 'createdAt';
+  [OptionalProps]?: 'id' | 'status' | 'attempts' | 'createdAt' | 'details';
 
   @PrimaryKey({ type: 'uuid', fieldName: 'tenant_id' })
   tenantId!: string;
@@ -17,7 +17,7 @@ export class EmailDelivery {
   id: string = randomUUID();
 
   @Property({ type: 'text', fieldName: 'kind' })
-  kind!: 'branding_test';
+  kind!: 'branding_test' | 'invitation' | 'password_reset' | 'document_shared';
 
   @Property({ type: 'text', fieldName: 'recipient' })
   recipient!: string;
@@ -26,7 +26,7 @@ export class EmailDelivery {
   requestedBy?: string | null;
 
   @Property({ type: 'text', fieldName: 'status', default: 'queued' })
-  status!: 'queued' | 'sent' | 'failed';
+  status!: 'queued' | 'sent' | 'failed' | 'cancelled';
 
   @Property({ type: 'integer', fieldName: 'attempts', default: 0 })
   attempts!: number;
@@ -42,4 +42,10 @@ export class EmailDelivery {
 
   @Property({ type: 'datetime', fieldName: 'sent_at', columnType: 'timestamptz', nullable: true })
   sentAt?: Date | null;
+
+  @Property({ type: 'uuid', fieldName: 'access_token_id', nullable: true })
+  accessTokenId?: string | null;
+
+  @Property({ type: 'json', fieldName: 'details', columnType: 'jsonb', defaultRaw: "'{}'" })
+  details!: Record<string, unknown>;
 }

@@ -28,6 +28,10 @@ import { Warranty } from './warranty.entity';
 import { WarrantyEquipment } from './warranty-equipment.entity';
 import { ServiceRequest } from './service-request.entity';
 import { EmailDelivery } from './email-delivery.entity';
+import { AccessToken } from './access-token.entity';
+import { ActivityEvent } from './activity-event.entity';
+import { UserImport } from './user-import.entity';
+import { UserImportRow } from './user-import-row.entity';
 
 export {
   Tenant,
@@ -54,10 +58,18 @@ export {
   WarrantyEquipment,
   ServiceRequest,
   EmailDelivery,
+  AccessToken,
+  ActivityEvent,
+  UserImport,
+  UserImportRow,
 };
 
 export const ENTITIES = [
   EmailDelivery,
+  AccessToken,
+  ActivityEvent,
+  UserImport,
+  UserImportRow,
   Tenant,
   TenantDomain,
   Branding,

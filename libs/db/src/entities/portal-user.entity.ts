@@ -10,7 +10,7 @@ import { CompanyScopedRow } from './bases/company-scoped-row.base';
  * every column and PostgreSQL rejects the query with "permission denied".
  */
 @Entity({ tableName: 'portal_users' })
-export class PortalUser extends CompanyScopedRow<'status' | 'createdAt' | 'updatedAt'> {
+export class PortalUser extends CompanyScopedRow<'status' | 'createdAt' | 'updatedAt' | 'sessionVersion'> {
   @Property({ type: 'text', fieldName: 'email' })
   email!: string;
 
@@ -37,4 +37,8 @@ export class PortalUser extends CompanyScopedRow<'status' | 'createdAt' | 'updat
 
   @Property({ type: 'datetime', fieldName: 'updated_at', columnType: 'timestamptz', defaultRaw: 'now()' })
   updatedAt!: Date;
+
+  /** Raised to end every session of the user at once. */
+  @Property({ type: 'integer', fieldName: 'session_version', default: 1 })
+  sessionVersion!: number;
 }

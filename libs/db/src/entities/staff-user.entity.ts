@@ -13,7 +13,7 @@ import { Entity, OptionalProps, PrimaryKey, PrimaryKeyProp, Property } from '@mi
 export class StaffUser {
   [PrimaryKeyProp]?: ['tenantId', 'id'];
   /** Properties with a default value, which `em.create` may leave out. */
-  [OptionalProps]?: 'id' | 'status' | 'createdAt' | 'updatedAt';
+  [OptionalProps]?: 'id' | 'status' | 'createdAt' | 'updatedAt' | 'sessionVersion';
 
   @PrimaryKey({ type: 'uuid', fieldName: 'tenant_id' })
   tenantId!: string;
@@ -48,4 +48,8 @@ export class StaffUser {
 
   @Property({ type: 'datetime', fieldName: 'updated_at', columnType: 'timestamptz', defaultRaw: 'now()' })
   updatedAt!: Date;
+
+  /** Raised to end every session of the user at once. */
+  @Property({ type: 'integer', fieldName: 'session_version', default: 1 })
+  sessionVersion!: number;
 }

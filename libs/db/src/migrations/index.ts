@@ -2,6 +2,7 @@ import { Migration20261204000000_roles } from './Migration20261204000000_roles';
 import { Migration20261204000100_schema } from './Migration20261204000100_schema';
 import { Migration20261204000200_hide_unshared_inspections } from './Migration20261204000200_hide_unshared_inspections';
 import { Migration20261204000300_email_deliveries } from './Migration20261204000300_email_deliveries';
+import { Migration20261204000400_console_access } from './Migration20261204000400_console_access';
 
 /** Migrations in order; listed by hand so compiled and ts-node runs find the same set. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261204000100_schema', class: Migration20261204000100_schema },
   { name: 'Migration20261204000200_hide_unshared_inspections', class: Migration20261204000200_hide_unshared_inspections },
   { name: 'Migration20261204000300_email_deliveries', class: Migration20261204000300_email_deliveries },
+  { name: 'Migration20261204000400_console_access', class: Migration20261204000400_console_access },
 ];
