@@ -22,6 +22,12 @@ function staffRole(role: string): string {
   return role;
 }
 
+function sessionVersion(value: unknown): number {
+  // Sessions opened before versions existed carry none and must sign in again.
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) return 0;
+  return value;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function checkedUuid(value: string | undefined, name: string): string {
@@ -63,13 +69,15 @@ export class TenantDatabase {
 
   /**
    * As the signed-in portal user: their tenant, company and shared rows only.
-   * The same round trip confirms that the user is still active and still in
-   * that company, so disabling or moving a user takes effect at once.
+   * The same round trip confirms that the user is still active, still in
+   * that company and that no reset has ended the session since sign-in, so
+   * disabling, moving or resetting a user takes effect at once.
    */
   asCustomer<T>(work: (sql: SqlExecutor) => Promise<T>): Promise<T> {
     const principal = this.scope.principal();
     const settings = { tenantId: principal.tenantId, companyId: principal.companyId, userId: principal.userId };
-    const check = `SELECT 1 FROM portal_users WHERE id = '${settings.userId}' AND company_id = '${settings.companyId}' AND status = 'active'`;
+    const check = `SELECT 1 FROM portal_users WHERE id = '${settings.userId}' AND company_id = '${settings.companyId}'
+      AND status = 'active' AND session_version = ${sessionVersion(principal.sessionVersion)}`;
     return this.run('portal_customer', settings, work, check);
   }
 
@@ -80,7 +88,8 @@ export class TenantDatabase {
   asStaff<T>(work: (sql: SqlExecutor) => Promise<T>): Promise<T> {
     const staff = this.scope.staff();
     const settings = { tenantId: staff.tenantId, userId: staff.userId };
-    const check = `SELECT 1 FROM staff_users WHERE id = '${settings.userId}' AND role = '${staffRole(staff.role)}' AND status = 'active'`;
+    const check = `SELECT 1 FROM staff_users WHERE id = '${settings.userId}' AND role = '${staffRole(staff.role)}'
+      AND status = 'active' AND session_version = ${sessionVersion(staff.sessionVersion)}`;
     return this.run('portal_staff', settings, work, check);
   }
 

@@ -3,6 +3,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import type { RedisOptions } from 'ioredis';
 
 import { APP_CONFIG, AppConfig } from '../../config/src';
+import { EmailOutbox } from './email-outbox';
 import { EMAIL_QUEUE } from './queues';
 
 /** Turns REDIS_URL into ioredis options for BullMQ. */
@@ -21,7 +22,7 @@ export function redisOptions(url: string): RedisOptions {
   };
 }
 
-/** Registers BullMQ on the configured Redis, with the email queue. */
+/** Registers BullMQ on the configured Redis, with the email queue and its outbox. */
 @Module({})
 export class QueueModule {
   static register(): DynamicModule {
@@ -39,7 +40,8 @@ export class QueueModule {
           defaultJobOptions: { attempts: 5, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: 1000 },
         }),
       ],
-      exports: [BullModule],
+      providers: [EmailOutbox],
+      exports: [BullModule, EmailOutbox],
     };
   }
 }

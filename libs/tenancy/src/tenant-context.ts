@@ -31,6 +31,8 @@ export interface PortalPrincipal {
   tenantId: string;
   companyId: string;
   userId: string;
+  /** The user's session version at sign-in; a later reset raises it and ends this session. */
+  sessionVersion: number;
 }
 
 export type StaffRole = 'owner' | 'admin' | 'member';
@@ -43,4 +45,6 @@ export interface StaffPrincipal {
   tenantSlug: string;
   userId: string;
   role: StaffRole;
+  /** The user's session version at sign-in; a later reset raises it and ends this session. */
+  sessionVersion: number;
 }

@@ -16,6 +16,7 @@ interface StaffCredentialRow {
   role: StaffRole;
   password_hash: string | null;
   status: string;
+  session_version: number;
 }
 
 /**
@@ -69,7 +70,7 @@ export class StaffLoginService {
 
     const user = await this.db.asAuth(async (db) => {
       const rows: StaffCredentialRow[] = await db.execute(
-        'SELECT id, role, password_hash, status FROM staff_users WHERE email = ?',
+        'SELECT id, role, password_hash, status, session_version FROM staff_users WHERE email = ?',
         [email],
       );
       return rows[0];
@@ -83,6 +84,13 @@ export class StaffLoginService {
     await this.throttle.recordSuccess(tenant.id, email, ip);
     await this.db.asAuth((db) => db.execute('UPDATE staff_users SET last_login_at = now() WHERE id = ?', [user.id]));
     this.logger.info({ tenantId: tenant.id, userId: user.id }, 'staff login succeeded');
-    return { kind: 'staff', tenantId: tenant.id, tenantSlug: tenant.slug, userId: user.id, role: user.role };
+    return {
+      kind: 'staff',
+      tenantId: tenant.id,
+      tenantSlug: tenant.slug,
+      userId: user.id,
+      role: user.role,
+      sessionVersion: user.session_version,
+    };
   }
 }

@@ -24,7 +24,13 @@ export class PortalLocalStrategy extends PassportStrategy(Strategy, PORTAL_LOCAL
 @Injectable()
 export class PortalSessionSerializer extends PassportSerializer {
   serializeUser(user: PortalPrincipal, done: (error: Error | null, payload: PortalPrincipal) => void): void {
-    done(null, { kind: 'portal', tenantId: user.tenantId, companyId: user.companyId, userId: user.userId });
+    done(null, {
+      kind: 'portal',
+      tenantId: user.tenantId,
+      companyId: user.companyId,
+      userId: user.userId,
+      sessionVersion: user.sessionVersion,
+    });
   }
 
   deserializeUser(payload: PortalPrincipal, done: (error: Error | null, user: PortalPrincipal | false) => void): void {

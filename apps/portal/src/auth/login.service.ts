@@ -15,6 +15,7 @@ interface CredentialRow {
   company_id: string;
   password_hash: string | null;
   status: string;
+  session_version: number;
 }
 
 /**
@@ -62,7 +63,7 @@ export class LoginService {
 
     const user = await this.db.asAuth(async (db) => {
       const rows: CredentialRow[] = await db.execute(
-        'SELECT id, company_id, password_hash, status FROM portal_users WHERE email = ?',
+        'SELECT id, company_id, password_hash, status, session_version FROM portal_users WHERE email = ?',
         [email],
       );
       return rows[0];
@@ -77,6 +78,6 @@ export class LoginService {
     await this.throttle.recordSuccess(tenantId, email, ip);
     await this.db.asAuth((db) => db.execute('UPDATE portal_users SET last_login_at = now() WHERE id = ?', [user.id]));
     this.logger.info({ tenantId, userId: user.id }, 'portal login succeeded');
-    return { kind: 'portal', tenantId, companyId: user.company_id, userId: user.id };
+    return { kind: 'portal', tenantId, companyId: user.company_id, userId: user.id, sessionVersion: user.session_version };
   }
 }

@@ -25,6 +25,7 @@ export class Migration20261204000400_console_access extends Migration {
       ALTER TABLE portal_users ADD COLUMN session_version integer NOT NULL DEFAULT 1;
       ALTER TABLE staff_users ADD COLUMN session_version integer NOT NULL DEFAULT 1;
       GRANT SELECT (session_version, last_login_at, invited_at, activated_at) ON portal_users TO portal_auth;
+      GRANT SELECT (session_version) ON portal_users TO portal_customer;
       GRANT UPDATE (password_hash, status, activated_at, session_version, updated_at) ON portal_users TO portal_auth;
       GRANT SELECT (session_version) ON staff_users TO portal_auth;
       GRANT UPDATE (password_hash, status, session_version, updated_at) ON staff_users TO portal_auth;`);
