@@ -16,10 +16,13 @@ import { REDIS, RedisModule } from '../../../libs/redis/src/redis.module';
 import { RequestScope } from '../../../libs/tenancy/src/request-scope';
 import { PortalPrincipal } from '../../../libs/tenancy/src/tenant-context';
 import { TenantResolver } from '../../../libs/tenancy/src/tenant-resolver.service';
+import { QueueModule } from '../../../libs/queue/src/queue.module';
 import { AuthController } from './auth/auth.controller';
+import { PasswordController } from './auth/password.controller';
 import { PortalLocalStrategy, PortalSessionSerializer } from './auth/local.strategy';
 import { PortalAuthGuard } from './auth/portal-auth.guard';
 import { LoginService } from './auth/login.service';
+import { SetPasswordService } from '../../../libs/access/src/set-password.service';
 import { csrfProtection, csrfToken } from '../../../libs/web/src/csrf.middleware';
 import { ErrorPageFilter } from '../../../libs/web/src/error-page.filter';
 import { RenderViewInterceptor } from '../../../libs/web/src/render-view.interceptor';
@@ -58,12 +61,21 @@ function viewLocals(scope: RequestScope) {
     RedisModule,
     DatabaseModule,
     PassportModule.register({ session: true }),
+    QueueModule.register(),
   ],
   // RecordsController's /:kind routes come last so fixed paths win.
-  controllers: [HealthController, BrandingController, AuthController, DashboardController, RecordsController],
+  controllers: [
+    HealthController,
+    BrandingController,
+    AuthController,
+    PasswordController,
+    DashboardController,
+    RecordsController,
+  ],
   providers: [
     TenantResolver,
     LoginService,
+    SetPasswordService,
     PortalLocalStrategy,
     PortalSessionSerializer,
     RecordsService,

@@ -9,6 +9,7 @@ import { QueueModule } from '../../../libs/queue/src/queue.module';
 import { RedisModule } from '../../../libs/redis/src/redis.module';
 import { EmailProcessor } from './email/email.processor';
 import { EmailSender } from './email/email-sender.service';
+import { EmailSweeper } from './email/email-sweeper.service';
 
 /** BullMQ processors, plus a health endpoint on WORKER_PORT. */
 @Module({
@@ -21,6 +22,6 @@ import { EmailSender } from './email/email-sender.service';
     QueueModule.register(),
   ],
   controllers: [HealthController],
-  providers: [EmailSender, EmailProcessor],
+  providers: [EmailSender, EmailProcessor, EmailSweeper],
 })
 export class WorkerModule {}

@@ -165,6 +165,32 @@ const SPEC = {
     fallback: 'console.localhost',
     parse: hostname,
   },
+  CONSOLE_PUBLIC_URL: {
+    description: 'URL of the staff console as staff reach it. Links in staff emails use it.',
+    fallback: (env: NodeJS.ProcessEnv) => {
+      const host = env.CONSOLE_HOST || 'console.localhost';
+      return env.NODE_ENV === 'production' ? `https://${host}` : `http://${host}:${env.CONSOLE_PORT || '3001'}`;
+    },
+    parse: (raw: string, name: string) => {
+      if (!/^https?:\/\/[^/?#\s]+$/.test(raw)) throw new ConfigError(`${name} must be an http(s) origin with no path, got "${raw}"`);
+      return raw;
+    },
+  },
+  INVITATION_TTL_HOURS: {
+    description: 'How long an invitation or a staff-issued set-password link stays valid, in hours.',
+    fallback: '168',
+    parse: positiveInteger,
+  },
+  PASSWORD_RESET_TTL_MINUTES: {
+    description: 'How long a self-service "forgot password" link stays valid, in minutes.',
+    fallback: '60',
+    parse: positiveInteger,
+  },
+  PASSWORD_RESET_MAX_REQUESTS: {
+    description: 'Password reset requests allowed per email address, and ten times that per client address, per hour.',
+    fallback: '5',
+    parse: positiveInteger,
+  },
   SESSION_SECRET: {
     description: 'Secret that signs session cookies; at least 32 characters. Required in production.',
     sensitive: true,

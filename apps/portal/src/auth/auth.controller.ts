@@ -18,6 +18,30 @@ export function loginFailedMessage(windowSeconds: number): string {
 
 type PortalRequest = Request & { user?: PortalPrincipal | false; tenantId?: string };
 
+/**
+ * Finishes a sign-in once passport has logged the principal in (which gave
+ * the visitor a new session id): binds the session to this tenant, gives it
+ * a CSRF token and stores the name and company the layout shows.
+ */
+export async function startPortalSession(
+  req: Request & { tenantId?: string },
+  principal: PortalPrincipal,
+  scope: RequestScope,
+  db: TenantDatabase,
+): Promise<void> {
+  req.session.tenantId = req.tenantId;
+  csrfToken(req);
+  scope.setPrincipal(principal);
+  req.session.profile = await db.asCustomer(async (sql) => {
+    const rows: Array<{ name: string | null; email: string; company_name: string }> = await sql.execute(
+      `SELECT u.name, u.email, c.name AS company_name FROM portal_users u
+       JOIN customer_companies c ON c.tenant_id = u.tenant_id AND c.id = u.company_id WHERE u.id = ?`,
+      [principal.userId],
+    );
+    return { name: rows[0].name ?? rows[0].email, companyName: rows[0].company_name };
+  });
+}
+
 @Public()
 @Controller()
 export class AuthController {
@@ -49,19 +73,7 @@ export class AuthController {
       );
       return;
     }
-    // The login regenerated the session; bind the new one to this tenant.
-    req.session.tenantId = req.tenantId;
-    csrfToken(req);
-    const principal = req.user as PortalPrincipal;
-    this.scope.setPrincipal(principal);
-    req.session.profile = await this.db.asCustomer(async (db) => {
-      const rows: Array<{ name: string | null; email: string; company_name: string }> = await db.execute(
-        `SELECT u.name, u.email, c.name AS company_name FROM portal_users u
-         JOIN customer_companies c ON c.tenant_id = u.tenant_id AND c.id = u.company_id WHERE u.id = ?`,
-        [principal.userId],
-      );
-      return { name: rows[0].name ?? rows[0].email, companyName: rows[0].company_name };
-    });
+    await startPortalSession(req, req.user as PortalPrincipal, this.scope, this.db);
     res.redirect(303, next);
   }
 

@@ -72,7 +72,10 @@ export class Migration20261204000400_console_access extends Migration {
       CREATE INDEX email_deliveries_access_token ON email_deliveries (tenant_id, access_token_id);
       CREATE POLICY auth_request ON email_deliveries FOR INSERT TO portal_auth
         WITH CHECK (kind = 'password_reset' AND requested_by IS NULL);
-      GRANT INSERT (tenant_id, id, kind, recipient, access_token_id, details) ON email_deliveries TO portal_auth;`);
+      CREATE POLICY auth_read ON email_deliveries FOR SELECT TO portal_auth
+        USING (kind = 'password_reset' AND requested_by IS NULL);
+      GRANT INSERT (tenant_id, id, kind, recipient, requested_by, access_token_id, details) ON email_deliveries TO portal_auth;
+      GRANT SELECT (id) ON email_deliveries TO portal_auth;`);
 
     // Append-only: no role but the owner holds UPDATE or DELETE, and a
     // trigger refuses updates from anyone.
@@ -153,6 +156,8 @@ export class Migration20261204000400_console_access extends Migration {
     this.addSql('DROP FUNCTION IF EXISTS activity_events_append_only();');
     this.addSql(`DELETE FROM email_deliveries WHERE kind <> 'branding_test';`);
     this.addSql('DROP POLICY IF EXISTS auth_request ON email_deliveries;');
+    this.addSql('DROP POLICY IF EXISTS auth_read ON email_deliveries;');
+    this.addSql('REVOKE ALL ON email_deliveries FROM portal_auth;');
     this.addSql('ALTER TABLE email_deliveries DROP COLUMN access_token_id, DROP COLUMN details;');
     this.addSql(`ALTER TABLE email_deliveries DROP CONSTRAINT email_deliveries_kind_check,
       ADD CONSTRAINT email_deliveries_kind_check CHECK (kind IN ('branding_test'));`);

@@ -1,0 +1,147 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { PinoLogger } from 'nestjs-pino';
+
+import { recordActivity, RequestOrigin } from '../../activity/src/activity-log';
+import { accessTokenHash } from '../../auth/src/access-links';
+import { LoginThrottle } from '../../auth/src/login-throttle';
+import { passwordProblem } from '../../auth/src/password-policy';
+import { hashPassword } from '../../auth/src/passwords';
+import { APP_CONFIG, AppConfig } from '../../config/src';
+import { TenantDatabase } from '../../db/src/tenant-database';
+import { EmailOutbox } from '../../queue/src/email-outbox';
+import { REDIS } from '../../redis/src/redis.module';
+import { RequestScope } from '../../tenancy/src/request-scope';
+import { findOpenLink, issueAccessLink, OpenLink, redeemAccessLink } from './access-links';
+
+export type AccountKind = 'portal' | 'staff';
+
+export type SetPasswordResult =
+  | { ok: true; userId: string; companyId: string | null; sessionVersion: number; purpose: OpenLink['purpose'] }
+  | { ok: false; link: OpenLink; problems: Record<string, string> }
+  | { ok: false; link: null };
+
+/**
+ * The set-password and forgot-password flows shared by the portal and the
+ * console. Every query runs as portal_auth for the tenant of the request, so
+ * a link of one tenant finds nothing on another.
+ */
+@Injectable()
+export class SetPasswordService {
+  private readonly throttle: LoginThrottle;
+
+  constructor(
+    private readonly db: TenantDatabase,
+    private readonly scope: RequestScope,
+    private readonly outbox: EmailOutbox,
+    private readonly logger: PinoLogger,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(REDIS) redis: Redis,
+  ) {
+    this.throttle = new LoginThrottle(
+      redis,
+      {
+        perAccount: config.PASSWORD_RESET_MAX_REQUESTS,
+        perAddress: config.PASSWORD_RESET_MAX_REQUESTS * 10,
+        windowSeconds: 3600,
+      },
+      'password-reset',
+    );
+    this.logger.setContext(SetPasswordService.name);
+  }
+
+  /** The open link behind a token, or null for a used, voided, expired, foreign or malformed one. */
+  async preview(kind: AccountKind, rawToken: unknown): Promise<OpenLink | null> {
+    const hash = accessTokenHash(rawToken);
+    if (!hash) return null;
+    return this.db.asAuth((db) => findOpenLink(db, kind, hash));
+  }
+
+  /**
+   * Checks the new password, then spends the link and stores the password in
+   * one transaction. The hash is computed before the transaction opens, so no
+   * connection waits on argon2.
+   */
+  async complete(
+    kind: AccountKind,
+    rawToken: unknown,
+    rawPassword: unknown,
+    rawConfirmation: unknown,
+    origin: RequestOrigin,
+  ): Promise<SetPasswordResult> {
+    const link = await this.preview(kind, rawToken);
+    if (!link) return { ok: false, link: null };
+
+    const password = typeof rawPassword === 'string' ? rawPassword : '';
+    const problems: Record<string, string> = {};
+    const problem = passwordProblem(password, link.email, [link.name ?? '', this.scope.tenant().name]);
+    if (problem) problems.password = problem;
+    else if (rawConfirmation !== password) problems.confirmation = 'does not match the password';
+    if (Object.keys(problems).length > 0) return { ok: false, link, problems };
+
+    const passwordHash = await hashPassword(password);
+    const hash = accessTokenHash(rawToken)!;
+    const done = await this.db.asAuth(async (db) => {
+      const redeemed = await redeemAccessLink(db, kind, hash, passwordHash);
+      if (redeemed) {
+        await recordActivity(
+          db,
+          {
+            action: redeemed.purpose === 'invitation' ? 'auth.invitation_accepted' : 'auth.password_reset',
+            actorType: kind === 'portal' ? 'portal_user' : 'staff',
+            actorId: redeemed.userId,
+            actorEmail: link.email,
+            companyId: redeemed.companyId,
+          },
+          origin,
+        );
+      }
+      return redeemed;
+    });
+    if (!done) return { ok: false, link: null };
+    this.logger.info({ tenantId: this.scope.tenant().id, userId: done.userId, kind }, 'password set from a link');
+    return { ok: true, ...done };
+  }
+
+  /**
+   * Sends a reset link if the email belongs to a user who may sign in. The
+   * caller shows the same answer whatever happens here, so the form reveals
+   * neither accounts nor limits.
+   */
+  async requestReset(kind: AccountKind, rawEmail: unknown, origin: RequestOrigin): Promise<void> {
+    const tenantId = this.scope.tenant().id;
+    const email = typeof rawEmail === 'string' ? rawEmail.trim().toLowerCase() : '';
+    if (email.length === 0 || email.length > 254 || !email.includes('@')) return;
+    if (!(await this.throttle.admit(tenantId, `${kind}:${email}`, origin.ip ?? 'unknown'))) {
+      this.logger.warn({ tenantId, kind }, 'password reset request over the limit');
+      return;
+    }
+
+    const users = kind === 'portal' ? 'portal_users' : 'staff_users';
+    const company = kind === 'portal' ? 'company_id' : 'NULL::uuid AS company_id';
+    const deliveryId = await this.db.asAuth(async (db) => {
+      const rows: Array<{ id: string; company_id: string | null }> = await db.execute(
+        `SELECT id, ${company} FROM ${users} WHERE email = ? AND status <> 'disabled'`,
+        [email],
+      );
+      if (rows.length === 0) return null;
+      const holder = kind === 'portal' ? { portalUserId: rows[0].id } : { staffUserId: rows[0].id };
+      const tokenId = await issueAccessLink(db, holder, 'password_reset', this.config.PASSWORD_RESET_TTL_MINUTES);
+      const [id] = await this.outbox.record(db, [{ kind: 'password_reset', recipient: email, accessTokenId: tokenId }]);
+      await recordActivity(
+        db,
+        {
+          action: 'auth.password_reset_requested',
+          actorType: 'visitor',
+          actorEmail: email,
+          companyId: rows[0].company_id,
+          subjectType: kind === 'portal' ? 'portal_user' : 'staff_user',
+          subjectId: rows[0].id,
+        },
+        origin,
+      );
+      return id;
+    });
+    if (deliveryId) await this.outbox.dispatch(tenantId, [deliveryId]);
+  }
+}
