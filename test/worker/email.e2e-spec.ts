@@ -10,30 +10,7 @@ import { SMTPServer } from 'smtp-server';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { EMAIL_QUEUE, EmailJob } from '../../libs/queue/src/queues';
 import { adminPool, provisionTestTenant, TestTenant } from '../support/fixtures';
-
-interface ReceivedMail {
-  to: string[];
-  raw: string;
-}
-
-/** Starts a real SMTP server on loopback that keeps every message it accepts. */
-async function startSmtpSink(received: ReceivedMail[]): Promise<SMTPServer> {
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        received.push({ to: session.envelope.rcptTo.map((address) => address.address), raw: Buffer.concat(chunks).toString() });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return server;
-}
+import { ReceivedMail, startSmtpSink } from '../support/smtp-sink';
 
 describe('email worker', () => {
   const received: ReceivedMail[] = [];

@@ -11,6 +11,10 @@ const STATUSES = ['invited', 'active', 'disabled'] as const;
 const DONE_NOTICES: Record<string, string | undefined> = {
   disabled: 'The user is disabled. Any open session ends on its next request.',
   enabled: 'The user is enabled again.',
+  invited: 'Invitation sent. The user appears as invited until they choose a password.',
+  staff_invited: 'Invitation sent to the new staff user.',
+  resent: 'A new invitation is on its way; earlier links no longer work.',
+  reset: 'Access reset: every session of that user has ended, earlier links no longer work, and a new link is on its way.',
 };
 // NOTE: the list shows the first 200 matches and has no paging yet, so a
 // tenant with more portal users must narrow the filters to see the rest.
