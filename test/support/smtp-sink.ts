@@ -6,8 +6,8 @@ export interface ReceivedMail {
   raw: string;
 }
 
-/** Starts a real SMTP server on loopback that keeps every message it accepts. */
-export async function startSmtpSink(received: ReceivedMail[]): Promise<SMTPServer> {
+/** Starts a real SMTP server on loopback that keeps every message it accepts, optionally after a delay per message. */
+export async function startSmtpSink(received: ReceivedMail[], delayMs = 0): Promise<SMTPServer> {
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
@@ -16,8 +16,12 @@ export async function startSmtpSink(received: ReceivedMail[]): Promise<SMTPServe
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
-        received.push({ to: session.envelope.rcptTo.map((address) => address.address), raw: Buffer.concat(chunks).toString() });
-        callback();
+        const accept = () => {
+          received.push({ to: session.envelope.rcptTo.map((address) => address.address), raw: Buffer.concat(chunks).toString() });
+          callback();
+        };
+        if (delayMs > 0) setTimeout(accept, delayMs);
+        else accept();
       });
     },
   });

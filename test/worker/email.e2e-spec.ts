@@ -96,4 +96,40 @@ describe('email worker', () => {
     const row = await admin.query('SELECT status FROM email_deliveries WHERE id = $1', [deliveryId]);
     expect(row.rows[0].status).toBe('queued');
   });
+
+  describe('new document notices', () => {
+    async function sharedNotice(shared: boolean) {
+      const invoice = await admin.query<{ id: string; number: string; company_id: string }>(
+        `UPDATE invoices SET shared_at = ${shared ? 'now()' : 'NULL'}
+         WHERE id = (SELECT id FROM invoices WHERE tenant_id = $1 ORDER BY number LIMIT 1) RETURNING id, number, company_id`,
+        [tenant.tenantId],
+      );
+      const user = await admin.query<{ email: string }>(
+        `SELECT email FROM portal_users WHERE tenant_id = $1 AND company_id = $2 AND status = 'active' LIMIT 1`,
+        [tenant.tenantId, invoice.rows[0].company_id],
+      );
+      const delivery = await admin.query<{ id: string }>(
+        `INSERT INTO email_deliveries (tenant_id, kind, recipient, details) VALUES ($1, 'document_shared', $2, $3) RETURNING id`,
+        [tenant.tenantId, user.rows[0].email, { kind: 'invoices', recordId: invoice.rows[0].id, label: `Invoice ${invoice.rows[0].number}` }],
+      );
+      return { deliveryId: delivery.rows[0].id, recipient: user.rows[0].email, invoice: invoice.rows[0] };
+    }
+
+    it('links to the shared record on the tenant host', async () => {
+      const { deliveryId, recipient, invoice } = await sharedNotice(true);
+      expect(await run({ tenantId: tenant.tenantId, deliveryId })).toBe('sent');
+      const [mail] = mailTo(recipient).slice(-1);
+      expect(mail.raw).toContain(`Invoice ${invoice.number}`);
+      expect(mail.raw.replace(/=\r?\n/g, '')).toContain(`http://portal.${tenant.slug}.test:3000/invoices/${invoice.id}`);
+    });
+
+    it('drops the notice when the record was hidden again before it left', async () => {
+      const before = received.length;
+      const { deliveryId } = await sharedNotice(false);
+      expect(await run({ tenantId: tenant.tenantId, deliveryId })).toBe('cancelled');
+      expect(received.length).toBe(before);
+      const row = await admin.query('SELECT status FROM email_deliveries WHERE id = $1', [deliveryId]);
+      expect(row.rows[0].status).toBe('cancelled');
+    });
+  });
 });

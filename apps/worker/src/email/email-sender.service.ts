@@ -76,6 +76,19 @@ const KIND_TEMPLATES: Record<EmailKind, ReturnType<typeof compile>> = {
 };
 const LAYOUT = compile('layout');
 const RECORD_SLUGS = new Map(RECORD_KINDS.map((kind) => [kind.slug, kind]));
+/** The table behind each record kind's URL segment. */
+const RECORD_TABLES: Record<string, string> = {
+  'inspection-reports': 'inspection_reports',
+  invoices: 'invoices',
+  compliance: 'compliance_requirements',
+  'compliance-documents': 'compliance_documents',
+  contracts: 'contracts',
+  proposals: 'proposals',
+  equipment: 'equipment',
+  'work-orders': 'work_orders',
+  warranties: 'warranties',
+  'service-requests': 'service_requests',
+};
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export type SendOutcome = 'sent' | 'already-sent' | 'missing' | 'cancelled';
@@ -233,12 +246,16 @@ export class EmailSender implements OnApplicationShutdown {
   private async composeDocument(db: SqlExecutor, delivery: DeliveryRow, brand: BrandRow, portalUrl: string): Promise<Composed> {
     const kind = RECORD_SLUGS.get(String(delivery.details.kind));
     const recordId = String(delivery.details.recordId);
-    if (!kind || !UUID.test(recordId)) return { cancel: 'the delivery names no known record' };
+    if (!kind || !RECORD_TABLES[kind.slug] || !UUID.test(recordId)) return { cancel: 'the delivery names no known record' };
+    // Checked again at send time: the record may have been unshared, or the
+    // user disabled or moved to another company, since the email was queued.
     const [user] = await db.execute<Array<{ name: string | null }>>(
-      "SELECT name FROM portal_users WHERE email = ? AND status = 'active'",
-      [delivery.recipient],
+      `SELECT u.name FROM ${RECORD_TABLES[kind.slug]} r
+       JOIN portal_users u ON u.tenant_id = r.tenant_id AND u.company_id = r.company_id
+       WHERE r.id = ? AND r.shared_at IS NOT NULL AND u.email = ? AND u.status = 'active'`,
+      [recordId, delivery.recipient],
     );
-    if (!user) return { cancel: 'the recipient no longer has portal access' };
+    if (!user) return { cancel: 'the record is no longer shared with the recipient' };
     const label = typeof delivery.details.label === 'string' ? delivery.details.label.slice(0, 200) : kind.title;
     return {
       subject: `New in your ${brand.company_name} portal: ${label}`,

@@ -5,7 +5,7 @@ import { expiryStatusSql } from './warranties.kind';
 export const DUE_SOON_DAYS = 30;
 
 /** Builds the SQL for a requirement's status, which is computed because no column stores it. */
-function requirementStatusSql(today: string): string {
+export function requirementStatusSql(today: string): string {
   return `CASE WHEN r.completed_on IS NOT NULL THEN 'completed'
     WHEN r.due_on < ${today} THEN 'overdue'
     WHEN r.due_on <= ${today} + ${DUE_SOON_DAYS} THEN 'due'

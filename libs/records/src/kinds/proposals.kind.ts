@@ -1,7 +1,7 @@
 import { RecordKind } from '../record-kind';
 
 /** Builds the SQL for a proposal's status. A sent proposal past its validity date counts as expired. */
-function proposalStatusSql(today: string): string {
+export function proposalStatusSql(today: string): string {
   return `CASE WHEN r.status = 'sent' AND r.valid_until < ${today} THEN 'expired' ELSE r.status END`;
 }
 
