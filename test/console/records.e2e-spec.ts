@@ -412,7 +412,7 @@ describe('console records', () => {
 
     const detail = await staff.get(`/records/work-orders/${order.id}`);
     expect(detail.body).toContain('has no active portal user');
-    expect(detail.body).toContain(`href="/settings/users?company=${order.companyId}"`);
+    expect(detail.body).toContain('name="invite_email"');
 
     const response = await post(staff, 'work-orders', order, 'share');
     expect(response.headers.location).toBe(`/records/work-orders/${order.id}?done=shared_without_email`);
@@ -421,6 +421,59 @@ describe('console records', () => {
     const activity = await activityFor(order);
     expect(activity).toHaveLength(1);
     expect(activity[0].details).toMatchObject({ emails: 0 });
+  });
+
+  it('invites a portal user and shares in one step', async () => {
+    const staff = await signIn(tenantA);
+    const contract = await recordOf(tenantA, 'contracts', 'ct', 1, false);
+    const page = await staff.get(`/records/contracts/${contract.id}`);
+    const email = 'first.contact@records.example';
+    const response = await staff.request(`/records/contracts/${contract.id}/share`, {
+      form: { _csrf: csrfFrom(page.body), invite_email: email, invite_name: 'Casey First' },
+    });
+    expect(response.headers.location).toBe(`/records/contracts/${contract.id}?done=shared_and_invited`);
+    expect(await sharedAtOf(contract)).not.toBeNull();
+    const user = await admin.query('SELECT status, company_id, name FROM portal_users WHERE tenant_id = $1 AND email = $2', [
+      tenantA.tenantId,
+      email,
+    ]);
+    expect(user.rows).toEqual([{ status: 'invited', company_id: contract.companyId, name: 'Casey First' }]);
+    const invitation = await admin.query<{ id: string }>(
+      `SELECT id FROM email_deliveries WHERE tenant_id = $1 AND kind = 'invitation' AND recipient = $2`,
+      [tenantA.tenantId, email],
+    );
+    expect(invitation.rows).toHaveLength(1);
+    const job = await withEmailQueue((queue) => queue.getJob(invitation.rows[0].id));
+    expect(job?.data).toEqual({ tenantId: tenantA.tenantId, deliveryId: invitation.rows[0].id });
+  });
+
+  it('shares nothing when the invitation in the same step is refused', async () => {
+    const staff = await signIn(tenantA);
+    const contract = await recordOf(tenantA, 'contracts', 'ct', 1, false);
+    await admin.query('UPDATE contracts SET shared_at = NULL WHERE id = $1', [contract.id]);
+    const activityBefore = (await activityFor(contract)).length;
+    const page = await staff.get(`/records/contracts/${contract.id}`);
+    const taken = await staff.request(`/records/contracts/${contract.id}/share`, {
+      form: { _csrf: csrfFrom(page.body), invite_email: tenantA.companies[0].email },
+    });
+    expect(taken.status).toBe(400);
+    expect(taken.body).toContain('already belongs to a portal user');
+    const bad = await staff.request(`/records/contracts/${contract.id}/share`, {
+      form: { _csrf: csrfFrom(page.body), invite_email: 'not an email' },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toContain('invite_email');
+    expect(await sharedAtOf(contract)).toBeNull();
+    expect(await activityFor(contract)).toHaveLength(activityBefore);
+
+    const member = await signIn(tenantA, `member@${tenantA.slug}.example`);
+    const memberPage = await member.get(`/records/contracts/${contract.id}`);
+    expect(memberPage.body).not.toContain('name="invite_email"');
+    const forbidden = await member.request(`/records/contracts/${contract.id}/share`, {
+      form: { _csrf: csrfFrom(memberPage.body), invite_email: 'sneaky@records.example' },
+    });
+    expect(forbidden.status).toBe(403);
+    expect(await sharedAtOf(contract)).toBeNull();
   });
 
   it('other tenant record gives 404', async () => {

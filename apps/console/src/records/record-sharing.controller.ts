@@ -1,11 +1,14 @@
-import { Body, Controller, Param, Post, Redirect, Req } from '@nestjs/common';
+import { Body, Controller, Inject, Param, Post, Redirect, Req } from '@nestjs/common';
 import type { Request } from 'express';
 
 import { originOf } from '../../../../libs/activity/src/activity-log';
-import { InvalidInputError } from '../../../../libs/observability/src/errors';
+import { APP_CONFIG, AppConfig } from '../../../../libs/config/src';
+import { DomainError, InvalidInputError } from '../../../../libs/observability/src/errors';
 import { PAGE_SIZE } from '../../../../libs/records/src/list-query';
 import { isUuid } from '../../../../libs/records/src/paging';
-import { RecordSharingService } from './record-sharing.service';
+import { RequestScope } from '../../../../libs/tenancy/src/request-scope';
+import { emailProblem } from '../users/user-access.controller';
+import { RecordSharingService, ShareInvitation } from './record-sharing.service';
 import { listHref } from './record-view';
 import { parseListRequest } from './staff-list-query';
 import { RecordNotFoundError, StaffRecordKind, staffKindOf } from './staff-record-kinds';
@@ -33,7 +36,30 @@ function requireRecordId(staffKind: StaffRecordKind, id: string): void {
  */
 @Controller('records')
 export class RecordSharingController {
-  constructor(private readonly sharing: RecordSharingService) {}
+  constructor(
+    private readonly sharing: RecordSharingService,
+    private readonly scope: RequestScope,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * The optional invitation of the share dialog, for a company with no
+   * portal user yet. Inviting is user management, so members may not.
+   */
+  private invitation(body: Record<string, unknown>): ShareInvitation | undefined {
+    const email = typeof body.invite_email === 'string' ? body.invite_email.trim().toLowerCase() : '';
+    const name = typeof body.invite_name === 'string' ? body.invite_name.trim() : '';
+    if (email.length === 0) return undefined;
+    if (this.scope.staff().role === 'member') {
+      throw new DomainError('forbidden', 403, 'Only owners and admins can invite portal users.');
+    }
+    const problems: Record<string, string> = {};
+    const emailIssue = emailProblem(email);
+    if (emailIssue) problems.invite_email = emailIssue;
+    if (name.length > 200) problems.invite_name = 'must be at most 200 characters';
+    if (Object.keys(problems).length > 0) throw new InvalidInputError(problems);
+    return { email, name, ttlMinutes: this.config.INVITATION_TTL_HOURS * 60 };
+  }
 
   @Post(':kind/share')
   @Redirect('/records', 303)
@@ -50,13 +76,14 @@ export class RecordSharingController {
 
   @Post(':kind/:id/share')
   @Redirect('/records', 303)
-  async share(@Param('kind') slug: string, @Param('id') id: string, @Req() req: Request) {
+  async share(@Param('kind') slug: string, @Param('id') id: string, @Body() body: Record<string, unknown>, @Req() req: Request) {
     const staffKind = staffKindOf(slug);
     requireRecordId(staffKind, id);
 
-    const outcome = await this.sharing.share(staffKind, [id], originOf(req));
+    const outcome = await this.sharing.share(staffKind, [id], originOf(req), this.invitation(body));
     let done = 'shared';
-    if (outcome.shared === 0) done = 'already_shared';
+    if (outcome.invited) done = outcome.shared === 0 ? 'invited' : 'shared_and_invited';
+    else if (outcome.shared === 0) done = 'already_shared';
     else if (outcome.emails === 0) done = 'shared_without_email';
     return { url: `/records/${slug}/${id}?done=${done}` };
   }

@@ -1,12 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 
+import { invitePortalUser } from '../../../../libs/access/src/user-access';
 import { recordActivity, RequestOrigin } from '../../../../libs/activity/src/activity-log';
+import { InvalidInputError } from '../../../../libs/observability/src/errors';
 import type { SqlExecutor } from '../../../../libs/db/src/sql-executor';
 import { TenantDatabase } from '../../../../libs/db/src/tenant-database';
 import { EmailOutbox, OutgoingEmail } from '../../../../libs/queue/src/email-outbox';
 import { RequestScope } from '../../../../libs/tenancy/src/request-scope';
 import { recordLabel, RecordNotFoundError, StaffRecordKind } from './staff-record-kinds';
+
+/** A portal user to invite into the record's company in the same step as the share. */
+export interface ShareInvitation {
+  email: string;
+  name: string;
+  ttlMinutes: number;
+}
 
 export interface ShareOutcome {
   /** Records that were hidden and are shared now. */
@@ -15,6 +24,8 @@ export interface ShareOutcome {
   alreadyShared: number;
   /** Emails recorded, one per active portal user of each newly shared record's company. */
   emails: number;
+  /** Whether a portal user was invited in the same step. */
+  invited: boolean;
 }
 
 interface SharedRow {
@@ -46,11 +57,17 @@ export class RecordSharingService {
    * send emails, so sharing twice emails once. When any id is not a record
    * of this kind in this tenant, nothing changes and the result is a 404.
    */
-  async share(staffKind: StaffRecordKind, requestedIds: string[], origin: RequestOrigin): Promise<ShareOutcome> {
+  async share(
+    staffKind: StaffRecordKind,
+    requestedIds: string[],
+    origin: RequestOrigin,
+    invitation?: ShareInvitation,
+  ): Promise<ShareOutcome> {
     const staff = this.scope.staff();
     const ids = [...new Set(requestedIds)];
     const { outcome, deliveryIds } = await this.db.asStaff(async (db) => {
       await this.lockAll(db, staffKind, ids);
+      const invitationDelivery = invitation ? await this.invite(db, staffKind, ids, invitation, origin) : null;
       const changed = await db.execute<SharedRow[]>(
         `UPDATE ${staffKind.table} r SET shared_at = now(), updated_at = now()
          WHERE r.id = ANY(?::uuid[]) AND r.shared_at IS NULL
@@ -88,8 +105,13 @@ export class RecordSharingService {
       }
       const recorded = await this.outbox.record(db, emails);
       return {
-        outcome: { shared: changed.length, alreadyShared: ids.length - changed.length, emails: recorded.length },
-        deliveryIds: recorded,
+        outcome: {
+          shared: changed.length,
+          alreadyShared: ids.length - changed.length,
+          emails: recorded.length,
+          invited: invitationDelivery !== null,
+        },
+        deliveryIds: invitationDelivery ? [invitationDelivery, ...recorded] : recorded,
       };
     });
 
@@ -152,6 +174,31 @@ export class RecordSharingService {
       [ids],
     );
     if (found.length !== ids.length) throw new RecordNotFoundError(staffKind.kind.singular.toLowerCase());
+  }
+
+  /**
+   * Invites a portal user into the company of the one record being shared.
+   * Any refusal throws, which rolls the share back with it, so the two
+   * happen together or not at all.
+   */
+  private async invite(
+    db: SqlExecutor,
+    staffKind: StaffRecordKind,
+    ids: string[],
+    invitation: ShareInvitation,
+    origin: RequestOrigin,
+  ): Promise<string> {
+    if (ids.length !== 1) throw new InvalidInputError({ invite_email: 'can be given when sharing one record only' });
+    const [record] = await db.execute<Array<{ company_id: string }>>(`SELECT company_id FROM ${staffKind.table} WHERE id = ?`, ids);
+    const outcome = await invitePortalUser(
+      db,
+      { email: invitation.email, companyId: record.company_id, name: invitation.name },
+      { staffUserId: this.scope.staff().userId, ttlMinutes: invitation.ttlMinutes, origin },
+    );
+    if (outcome.outcome !== 'invited') {
+      throw new InvalidInputError({ invite_email: 'already belongs to a portal user; nothing was shared or sent' });
+    }
+    return outcome.deliveryId;
   }
 
   private async activeUsersOf(db: SqlExecutor, companyIds: string[]): Promise<Array<{ company_id: string; email: string }>> {

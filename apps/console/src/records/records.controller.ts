@@ -16,6 +16,10 @@ function detailNotice(done: string, singular: string): string | undefined {
       `The ${singular} is shared on the portal now. ` +
       'No email was sent, because its company has no active portal user.',
     already_shared: `The ${singular} was already shared, so no email was sent again.`,
+    shared_and_invited:
+      `The ${singular} is shared on the portal now, and the new portal user has an invitation on its way. ` +
+      `They will see the ${singular} once they choose a password.`,
+    invited: `The ${singular} was already shared. The new portal user has an invitation on its way.`,
     unshared: `The ${singular} is hidden from the portal again. No email was sent.`,
     already_hidden: `The ${singular} was not shared, so nothing changed.`,
   };
