@@ -8,6 +8,11 @@ export interface ThrottleLimits {
   windowSeconds: number;
 }
 
+export interface AttemptVerdict {
+  admitted: boolean;
+  firstRejection: boolean;
+}
+
 // Counts an attempt on both keys and returns both counts in one atomic step,
 // so concurrent attempts cannot all pass a check made before any was counted.
 const COUNT_ATTEMPT = `
@@ -36,13 +41,24 @@ export class LoginThrottle {
 
   /** Counts one attempt and returns false when it is over either limit. */
   async admit(tenantId: string, email: string, ip: string): Promise<boolean> {
+    return (await this.attempt(tenantId, email, ip)).admitted;
+  }
+
+  /**
+   * Counts one attempt. `firstRejection` is true for the attempt that first
+   * goes over the account or the address limit in the current window, so a
+   * caller can log a lockout once instead of once per rejected attempt.
+   */
+  async attempt(tenantId: string, email: string, ip: string): Promise<AttemptVerdict> {
     const [account, address] = (await this.redis.eval(
       COUNT_ATTEMPT,
       2,
       ...this.keys(tenantId, email, ip),
       this.limits.windowSeconds,
     )) as [number, number];
-    return account <= this.limits.perAccount && address <= this.limits.perAddress;
+    const { perAccount, perAddress } = this.limits;
+    const admitted = account <= perAccount && address <= perAddress;
+    return { admitted, firstRejection: !admitted && (account === perAccount + 1 || address === perAddress + 1) };
   }
 
   async recordSuccess(tenantId: string, email: string, ip: string): Promise<void> {

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 
+import { RECORD_VIEWED } from '../../activity/src/activity-actions';
+import { RequestOrigin, recordPortalUserActivity } from '../../activity/src/activity-log';
 import { TenantDatabase } from '../../db/src/tenant-database';
 import { dateInZone } from '../../locale/src';
 
@@ -105,11 +107,24 @@ export class RecordsService {
     };
   }
 
-  async detail(kind: RecordKind, id: string): Promise<Record<string, unknown>> {
+  /**
+   * Loads one record for the signed-in portal user. When `viewedFrom` is
+   * given and the record is found, the view is appended to the activity log
+   * in the same transaction as the read. A record that is not found records
+   * nothing.
+   */
+  async detail(kind: RecordKind, id: string, viewedFrom?: RequestOrigin): Promise<Record<string, unknown>> {
     // A malformed id gets the same 404 as a missing or hidden one.
     if (!isUuid(id)) throw new NotFoundError(kind.singular.toLowerCase());
     const context = this.queryContext();
-    const record = await this.db.asCustomer((db) => kind.detail(db, id, context));
+    const record = await this.db.asCustomer(async (db) => {
+      const found = await kind.detail(db, id, context);
+      if (found && viewedFrom) {
+        const view = { action: RECORD_VIEWED, subjectType: kind.slug, subjectId: id };
+        await recordPortalUserActivity(db, view, viewedFrom, { asynchronousCommit: true });
+      }
+      return found;
+    });
     if (!record) throw new NotFoundError(kind.singular.toLowerCase());
     return record;
   }

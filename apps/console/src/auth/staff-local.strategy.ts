@@ -3,6 +3,7 @@ import { PassportSerializer, PassportStrategy } from '@nestjs/passport';
 import type { Request } from 'express';
 import { Strategy } from 'passport-local';
 
+import { originOf } from '../../../../libs/activity/src/activity-log';
 import { StaffPrincipal } from '../../../../libs/tenancy/src/tenant-context';
 import { sessionLoginGuard } from '../../../../libs/web/src/session-login.guard';
 import { StaffLoginService } from './staff-login.service';
@@ -18,7 +19,7 @@ export class StaffLocalStrategy extends PassportStrategy(Strategy, STAFF_LOCAL) 
   /** Returns false on any failure so the login page shows its one generic message. */
   async validate(req: Request, email: string, password: string): Promise<StaffPrincipal | false> {
     const body = req.body as Record<string, unknown>;
-    return (await this.login.verify(body.workspace, email, password, req.ip ?? 'unknown')) ?? false;
+    return (await this.login.verify(body.workspace, email, password, originOf(req))) ?? false;
   }
 }
 

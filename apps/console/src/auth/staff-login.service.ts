@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { PinoLogger } from 'nestjs-pino';
 
+import { RequestOrigin, recordActivity } from '../../../../libs/activity/src/activity-log';
 import { LoginThrottle } from '../../../../libs/auth/src/login-throttle';
 import { passwordMatches, verifyAgainstDummy } from '../../../../libs/auth/src/passwords';
 import { APP_CONFIG, AppConfig } from '../../../../libs/config/src';
@@ -48,22 +49,41 @@ export class StaffLoginService {
     this.logger.setContext(StaffLoginService.name);
   }
 
-  async verify(rawWorkspace: unknown, rawEmail: unknown, rawPassword: unknown, ip: string): Promise<StaffPrincipal | null> {
+  async verify(
+    rawWorkspace: unknown,
+    rawEmail: unknown,
+    rawPassword: unknown,
+    origin: RequestOrigin,
+  ): Promise<StaffPrincipal | null> {
+    const ip = origin.ip ?? 'unknown';
     const workspace = typeof rawWorkspace === 'string' ? rawWorkspace.trim().toLowerCase() : '';
     const email = typeof rawEmail === 'string' ? rawEmail.trim().toLowerCase() : '';
     const password = typeof rawPassword === 'string' ? rawPassword.slice(0, 1024) : '';
     const tenant = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(workspace)
       ? await this.resolver.resolve(`${workspace}.${this.config.PORTAL_BASE_DOMAIN}`)
       : null;
-    if (!tenant || email.length === 0 || email.length > 254 || password.length === 0) {
+    if (!tenant) {
+      // With no tenant there is no activity log to write to.
       await verifyAgainstDummy(password);
       this.logger.warn({ reason: 'invalid' }, 'staff login failed');
       return null;
     }
 
     this.scope.setTenant(tenant);
-    if (!(await this.throttle.admit(tenant.id, email, ip))) {
+    if (email.length === 0 || email.length > 254 || password.length === 0) {
       await verifyAgainstDummy(password);
+      // A blank or oversized field never reaches the throttle, so it is not
+      // logged either; otherwise such requests could flood the activity log.
+      this.logger.warn({ tenantId: tenant.id, reason: 'invalid' }, 'staff login failed');
+      return null;
+    }
+
+    const verdict = await this.throttle.attempt(tenant.id, email, ip);
+    if (!verdict.admitted) {
+      await verifyAgainstDummy(password);
+      // The throttle bounds rejected attempts only by its window, so the log
+      // keeps the first one per window and the throttle's counter covers the rest.
+      if (verdict.firstRejection) await this.recordFailure(email, 'locked', origin);
       this.logger.warn({ tenantId: tenant.id, reason: 'locked' }, 'staff login rejected');
       return null;
     }
@@ -77,12 +97,16 @@ export class StaffLoginService {
     });
     const valid = await passwordMatches(user, password);
     if (!valid || !user) {
+      await this.recordFailure(email, 'invalid', origin);
       this.logger.warn({ tenantId: tenant.id, reason: 'invalid' }, 'staff login failed');
       return null;
     }
 
     await this.throttle.recordSuccess(tenant.id, email, ip);
-    await this.db.asAuth((db) => db.execute('UPDATE staff_users SET last_login_at = now() WHERE id = ?', [user.id]));
+    await this.db.asAuth(async (db) => {
+      await db.execute('UPDATE staff_users SET last_login_at = now() WHERE id = ?', [user.id]);
+      await recordActivity(db, { action: 'auth.staff_login', actorType: 'staff', actorId: user.id, actorEmail: email }, origin);
+    });
     this.logger.info({ tenantId: tenant.id, userId: user.id }, 'staff login succeeded');
     return {
       kind: 'staff',
@@ -92,5 +116,16 @@ export class StaffLoginService {
       role: user.role,
       sessionVersion: user.session_version,
     };
+  }
+
+  /** Logs a failed attempt in the workspace's log with a visitor as the actor, because no user is signed in. */
+  private recordFailure(email: string, reason: 'invalid' | 'locked', origin: RequestOrigin): Promise<void> {
+    return this.db.asAuth((db) =>
+      recordActivity(
+        db,
+        { action: 'auth.staff_login_failed', actorType: 'visitor', actorEmail: email || null, details: { reason } },
+        origin,
+      ),
+    );
   }
 }

@@ -3,6 +3,7 @@ import { PassportSerializer, PassportStrategy } from '@nestjs/passport';
 import type { Request } from 'express';
 import { Strategy } from 'passport-local';
 
+import { originOf } from '../../../../libs/activity/src/activity-log';
 import { PortalPrincipal } from '../../../../libs/tenancy/src/tenant-context';
 import { LoginService } from './login.service';
 
@@ -16,7 +17,7 @@ export class PortalLocalStrategy extends PassportStrategy(Strategy, PORTAL_LOCAL
 
   /** Returns false on any failure so the login page shows its one generic message. */
   async validate(req: Request, email: string, password: string): Promise<PortalPrincipal | false> {
-    return (await this.login.verify(email, password, req.ip ?? 'unknown')) ?? false;
+    return (await this.login.verify(email, password, originOf(req))) ?? false;
   }
 }
 

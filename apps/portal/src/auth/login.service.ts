@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { PinoLogger } from 'nestjs-pino';
 
+import { RequestOrigin, recordActivity } from '../../../../libs/activity/src/activity-log';
 import { LoginThrottle } from '../../../../libs/auth/src/login-throttle';
 import { passwordMatches, verifyAgainstDummy } from '../../../../libs/auth/src/passwords';
 import { APP_CONFIG, AppConfig } from '../../../../libs/config/src';
@@ -46,17 +47,24 @@ export class LoginService {
     this.logger.setContext(LoginService.name);
   }
 
-  async verify(rawEmail: unknown, rawPassword: unknown, ip: string): Promise<PortalPrincipal | null> {
+  async verify(rawEmail: unknown, rawPassword: unknown, origin: RequestOrigin): Promise<PortalPrincipal | null> {
     const tenantId = this.scope.tenant().id;
+    const ip = origin.ip ?? 'unknown';
     const email = typeof rawEmail === 'string' ? rawEmail.trim().toLowerCase() : '';
     const password = typeof rawPassword === 'string' ? rawPassword : '';
     if (email.length === 0 || email.length > 254 || password.length === 0 || password.length > 1024) {
       await verifyAgainstDummy(password.slice(0, 1024));
+      // A blank or oversized field never reaches the throttle, so it is not
+      // logged either; otherwise such requests could flood the activity log.
       return null;
     }
 
-    if (!(await this.throttle.admit(tenantId, email, ip))) {
+    const verdict = await this.throttle.attempt(tenantId, email, ip);
+    if (!verdict.admitted) {
       await verifyAgainstDummy(password);
+      // The throttle bounds rejected attempts only by its window, so the log
+      // keeps the first one per window and the throttle's counter covers the rest.
+      if (verdict.firstRejection) await this.recordFailure(email, 'locked', origin);
       this.logger.warn({ tenantId, reason: 'locked' }, 'portal login rejected');
       return null;
     }
@@ -71,13 +79,36 @@ export class LoginService {
     const valid = await passwordMatches(user, password);
 
     if (!valid || !user) {
+      await this.recordFailure(email, 'invalid', origin);
       this.logger.warn({ tenantId, reason: 'invalid' }, 'portal login failed');
       return null;
     }
 
     await this.throttle.recordSuccess(tenantId, email, ip);
-    await this.db.asAuth((db) => db.execute('UPDATE portal_users SET last_login_at = now() WHERE id = ?', [user.id]));
+    await this.db.asAuth(async (db) => {
+      await db.execute('UPDATE portal_users SET last_login_at = now() WHERE id = ?', [user.id]);
+      await recordActivity(
+        db,
+        { action: 'auth.login', actorType: 'portal_user', actorId: user.id, actorEmail: email, companyId: user.company_id },
+        origin,
+      );
+    });
     this.logger.info({ tenantId, userId: user.id }, 'portal login succeeded');
     return { kind: 'portal', tenantId, companyId: user.company_id, userId: user.id, sessionVersion: user.session_version };
+  }
+
+  /**
+   * Logs a failed attempt with a visitor as the actor, because no user is
+   * signed in. Like a success, it costs one write transaction, so the two
+   * take similar time.
+   */
+  private recordFailure(email: string, reason: 'invalid' | 'locked', origin: RequestOrigin): Promise<void> {
+    return this.db.asAuth((db) =>
+      recordActivity(
+        db,
+        { action: 'auth.login_failed', actorType: 'visitor', actorEmail: email || null, details: { reason } },
+        origin,
+      ),
+    );
   }
 }

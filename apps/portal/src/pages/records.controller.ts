@@ -1,5 +1,7 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query, Req } from '@nestjs/common';
+import type { Request } from 'express';
 
+import { originOf } from '../../../../libs/activity/src/activity-log';
 import { RECORD_KINDS } from '../../../../libs/records/src/kinds';
 import { RecordsService } from '../../../../libs/records/src/records.service';
 import { singleValues } from '../../../../libs/web/src/query-params';
@@ -31,9 +33,9 @@ export class RecordsController {
   }
 
   @Get(':kind/:id')
-  async detail(@Param('kind') slug: string, @Param('id') id: string) {
+  async detail(@Param('kind') slug: string, @Param('id') id: string, @Req() req: Request) {
     const kind = this.records.kind(slug);
-    const record = await this.records.detail(kind, id);
+    const record = await this.records.detail(kind, id, originOf(req));
     return { view: `records/${kind.slug}-detail`, title: `${kind.singular}`, section: kind.slug, kind, record };
   }
 }

@@ -1,0 +1,54 @@
+import type { SqlExecutor } from '../../db/src/sql-executor';
+import { RequestOrigin, recordPortalUserActivity } from './activity-log';
+
+/** Actions the apps record, each with the label the console shows for it. */
+export const ACTION_LABELS: Readonly<Record<string, string>> = {
+  'auth.login': 'Portal sign-in',
+  'auth.login_failed': 'Portal sign-in failed',
+  'auth.staff_login': 'Console sign-in',
+  'auth.staff_login_failed': 'Console sign-in failed',
+  'record.viewed': 'Record viewed',
+  'document.downloaded': 'Document downloaded',
+};
+
+/** Returns the console label of an action, or the action itself when it has none. */
+export function actionLabel(action: string): string {
+  return Object.hasOwn(ACTION_LABELS, action) ? ACTION_LABELS[action] : action;
+}
+
+export const RECORD_VIEWED = 'record.viewed';
+export const DOCUMENT_DOWNLOADED = 'document.downloaded';
+
+/** The record a downloaded document belongs to, such as an inspection report's PDF. */
+export interface DownloadedDocument {
+  /** Record kind slug, such as "inspection-reports"; the console links it to the record page. */
+  kind: string;
+  recordId: string;
+  /** The file's name as the portal user received it. */
+  fileName?: string;
+}
+
+/**
+ * Records that the signed-in portal user downloaded a document. Call it in
+ * the `asCustomer` transaction that read the document's record, and only
+ * after the record was found, so a refused or missing download records
+ * nothing. The entry switches that transaction to asynchronous commit, so
+ * do not call it in a transaction that also changes data.
+ */
+export function recordDocumentDownloaded(
+  db: SqlExecutor,
+  document: DownloadedDocument,
+  origin: RequestOrigin,
+): Promise<void> {
+  return recordPortalUserActivity(
+    db,
+    {
+      action: DOCUMENT_DOWNLOADED,
+      subjectType: document.kind,
+      subjectId: document.recordId,
+      details: document.fileName ? { file_name: document.fileName.slice(0, 255) } : {},
+    },
+    origin,
+    { asynchronousCommit: true },
+  );
+}
