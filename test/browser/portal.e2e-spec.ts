@@ -7,6 +7,7 @@ import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 import { applyManifest } from '../../libs/provisioning/src/apply-manifest';
 import { loadManifestFolder } from '../../libs/provisioning/src/manifest-loader';
 import { TenantManifest } from '../../libs/provisioning/src/manifest.schema';
+import { newAccessToken } from '../../libs/auth/src/access-links';
 import { adminPool } from '../support/fixtures';
 import { startPortal } from '../support/portal-harness';
 
@@ -122,11 +123,37 @@ describe('portal in a real browser', () => {
     await context.close();
   }, 60_000);
 
+  /** Stores a set-password link for an invited user of the tenant, as the worker would, and returns its token. */
+  async function setPasswordLink(slug: string): Promise<string> {
+    const { token, hash } = newAccessToken();
+    await admin.query(
+      `WITH invited AS (
+         INSERT INTO portal_users (tenant_id, company_id, email, status)
+         SELECT t.id, (SELECT id FROM customer_companies WHERE tenant_id = t.id LIMIT 1), $2, 'invited'
+         FROM tenants t WHERE t.slug = $1 RETURNING tenant_id, id)
+       INSERT INTO access_tokens (tenant_id, purpose, portal_user_id, token_hash, expires_at)
+       SELECT tenant_id, 'invitation', id, $3, now() + interval '1 day' FROM invited`,
+      [slug, `axe-${hash.toString('hex').slice(0, 8)}@example.com`, hash],
+    );
+    return token;
+  }
+
   it('reports no serious accessibility violations', async () => {
     const slug = TENANTS[0];
     const context = await browser.newContext({ bypassCSP: true });
     const login = await context.newPage();
     await login.goto(`http://${slug}.localhost:${port}/login`);
+    expect(await seriousViolations(login)).toEqual([]);
+
+    const token = await setPasswordLink(slug);
+    for (const path of ['/forgot-password', `/set-password?token=${token}`, '/set-password?token=stale']) {
+      await login.goto(`http://${slug}.localhost:${port}${path}`);
+      expect({ path, violations: await seriousViolations(login) }).toEqual({ path, violations: [] });
+    }
+    await login.getByRole('link', { name: 'Get a new link' }).click();
+    await login.getByLabel('Email').fill('someone@example.com');
+    await login.getByRole('button', { name: 'Send me a link' }).click();
+    expect(await login.getByRole('status').textContent()).toContain('If an account with that address');
     expect(await seriousViolations(login)).toEqual([]);
 
     const page = await signIn(context, slug);
