@@ -20,14 +20,29 @@ import { ErrorPageFilter } from '../../../libs/web/src/error-page.filter';
 import { RenderViewInterceptor } from '../../../libs/web/src/render-view.interceptor';
 import { sessionMiddleware } from '../../../libs/web/src/session';
 import { ConsoleAuthController } from './auth/console-auth.controller';
+import { StaffPasswordController } from './auth/staff-password.controller';
+import { SetPasswordService } from '../../../libs/access/src/set-password.service';
+import { ActivityController } from './activity/activity.controller';
 import { StaffAuthGuard } from './auth/staff-auth.guard';
 import { StaffLocalStrategy, StaffSessionSerializer } from './auth/staff-local.strategy';
 import { StaffLoginService } from './auth/staff-login.service';
+import { BrandingController } from './branding/branding.controller';
+import { BrandingSettingsService } from './branding/branding-settings.service';
+import { logoUploadParser } from './branding/logo-upload.middleware';
 import { ConsoleHostMiddleware, StaffContextMiddleware } from './http/console-context.middleware';
 import { HomeController } from './pages/home.controller';
 import { EmailTestController } from './pages/email-test.controller';
 import { UserStatusController } from './pages/user-status.controller';
 import { UsersController } from './pages/users.controller';
+import { UserAccessController } from './users/user-access.controller';
+import { UserImportController } from './users/user-import.controller';
+import { UserImportService } from './users/user-import.service';
+import { userImportUploadParser } from './users/user-import-upload.middleware';
+import { RecordSharingController } from './records/record-sharing.controller';
+import { RecordSharingService } from './records/record-sharing.service';
+import { RecordsController } from './records/records.controller';
+import { RECORD_NAVIGATION } from './records/staff-record-kinds';
+import { StaffRecordsService } from './records/staff-records.service';
 
 /** Values every console template can use: who is signed in, their role, formats and the CSRF token. */
 function viewLocals(scope: RequestScope) {
@@ -42,6 +57,7 @@ function viewLocals(scope: RequestScope) {
     res.locals.canManageUsers = staff.role !== 'member';
     res.locals.profile = req.session.profile;
     res.locals.csrfToken = csrfToken(req);
+    res.locals.recordKinds = RECORD_NAVIGATION;
     res.setHeader('Cache-Control', 'no-store');
     next();
   };
@@ -60,18 +76,31 @@ function viewLocals(scope: RequestScope) {
   controllers: [
     HealthController,
     ConsoleAuthController,
+    StaffPasswordController,
     HomeController,
     UsersController,
+    // Before UserStatusController, whose :action route would otherwise take resend and reset.
+    UserAccessController,
+    UserImportController,
     UserStatusController,
     EmailTestController,
+    BrandingController,
+    RecordsController,
+    RecordSharingController,
+    ActivityController,
   ],
   providers: [
     TenantResolver,
     StaffLoginService,
+    BrandingSettingsService,
+    SetPasswordService,
     StaffLocalStrategy,
     StaffSessionSerializer,
     ConsoleHostMiddleware,
     StaffContextMiddleware,
+    StaffRecordsService,
+    RecordSharingService,
+    UserImportService,
     { provide: APP_GUARD, useClass: StaffAuthGuard },
     { provide: APP_FILTER, useClass: ErrorPageFilter },
     { provide: APP_INTERCEPTOR, useClass: RenderViewInterceptor },
@@ -95,6 +124,8 @@ export class ConsoleModule implements NestModule {
         passport.session(),
         StaffContextMiddleware,
         viewLocals(this.scope),
+        logoUploadParser,
+        userImportUploadParser,
         csrfProtection,
       )
       .exclude(health)

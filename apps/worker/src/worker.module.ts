@@ -10,6 +10,8 @@ import { RedisModule } from '../../../libs/redis/src/redis.module';
 import { EmailProcessor } from './email/email.processor';
 import { EmailSender } from './email/email-sender.service';
 import { EmailSweeper } from './email/email-sweeper.service';
+import { UserImportProcessor } from './user-import/user-import.processor';
+import { UserImportRunner } from './user-import/user-import-runner.service';
 
 /** BullMQ processors, plus a health endpoint on WORKER_PORT. */
 @Module({
@@ -22,6 +24,6 @@ import { EmailSweeper } from './email/email-sweeper.service';
     QueueModule.register(),
   ],
   controllers: [HealthController],
-  providers: [EmailSender, EmailProcessor, EmailSweeper],
+  providers: [EmailSender, EmailProcessor, EmailSweeper, UserImportRunner, UserImportProcessor],
 })
 export class WorkerModule {}

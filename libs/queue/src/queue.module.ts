@@ -4,7 +4,7 @@ import type { RedisOptions } from 'ioredis';
 
 import { APP_CONFIG, AppConfig } from '../../config/src';
 import { EmailOutbox } from './email-outbox';
-import { EMAIL_QUEUE } from './queues';
+import { EMAIL_QUEUE, USER_IMPORT_QUEUE } from './queues';
 
 /** Turns REDIS_URL into ioredis options for BullMQ. */
 export function redisOptions(url: string): RedisOptions {
@@ -22,7 +22,7 @@ export function redisOptions(url: string): RedisOptions {
   };
 }
 
-/** Registers BullMQ on the configured Redis, with the email queue and its outbox. */
+/** Registers BullMQ on the configured Redis, with the email and user import queues and the email outbox. */
 @Module({})
 export class QueueModule {
   static register(): DynamicModule {
@@ -37,6 +37,10 @@ export class QueueModule {
         }),
         BullModule.registerQueue({
           name: EMAIL_QUEUE,
+          defaultJobOptions: { attempts: 5, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: 1000 },
+        }),
+        BullModule.registerQueue({
+          name: USER_IMPORT_QUEUE,
           defaultJobOptions: { attempts: 5, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: 1000 },
         }),
       ],

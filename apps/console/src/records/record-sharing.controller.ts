@@ -7,7 +7,7 @@ import { DomainError, InvalidInputError } from '../../../../libs/observability/s
 import { PAGE_SIZE } from '../../../../libs/records/src/list-query';
 import { isUuid } from '../../../../libs/records/src/paging';
 import { RequestScope } from '../../../../libs/tenancy/src/request-scope';
-import { emailProblem } from '../users/user-access.controller';
+import { emailProblem } from '../../../../libs/access/src/email-address';
 import { RecordSharingService, ShareInvitation } from './record-sharing.service';
 import { listHref } from './record-view';
 import { parseListRequest } from './staff-list-query';

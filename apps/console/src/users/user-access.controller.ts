@@ -12,6 +12,7 @@ import {
   resetStaffAccess,
   StaffRoleName,
 } from '../../../../libs/access/src/user-access';
+import { emailProblem } from '../../../../libs/access/src/email-address';
 import { originOf } from '../../../../libs/activity/src/activity-log';
 import { APP_CONFIG, AppConfig } from '../../../../libs/config/src';
 import { TenantDatabase } from '../../../../libs/db/src/tenant-database';
@@ -22,16 +23,7 @@ import { RequestScope } from '../../../../libs/tenancy/src/request-scope';
 import { singleValues } from '../../../../libs/web/src/query-params';
 import { Roles } from '../auth/staff-auth.guard';
 
-const EMAIL = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
 const STAFF_ROLES: StaffRoleName[] = ['member', 'admin', 'owner'];
-
-/** Checks an email address as typed into a form; returns the problem or null. */
-export function emailProblem(email: string): string | null {
-  if (email.length === 0) return 'is required';
-  if (email.length > 254) return 'must be at most 254 characters';
-  if (!EMAIL.test(email)) return 'must be an email address such as name@example.com';
-  return null;
-}
 
 /**
  * Invitations and access resets for portal users and staff, for owners and

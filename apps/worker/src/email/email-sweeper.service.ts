@@ -4,7 +4,7 @@ import type { Queue } from 'bullmq';
 import { PinoLogger } from 'nestjs-pino';
 
 import { TenantDatabase } from '../../../../libs/db/src/tenant-database';
-import { EMAIL_QUEUE, EmailJob } from '../../../../libs/queue/src/queues';
+import { EMAIL_QUEUE, EmailJob, USER_IMPORT_QUEUE, UserImportJob } from '../../../../libs/queue/src/queues';
 
 /** How often the sweep runs, and how old a queued delivery must be before it counts as stranded. */
 export const SWEEP_INTERVAL_MS = 60_000;
@@ -12,10 +12,11 @@ const STRANDED_AFTER = '2 minutes';
 const SWEEP_BATCH = 500;
 
 /**
- * Re-queues deliveries that were recorded but whose job never reached
- * Redis, for example when an app stopped between its commit and the queue
- * call. The job id is the delivery id, so a delivery whose job still exists
- * is not queued twice, and the sender skips anything already sent.
+ * Re-queues work that was recorded but whose job never reached Redis, for
+ * example when an app stopped between its commit and the queue call:
+ * queued email deliveries and unfinished user imports. Job ids are the row
+ * ids, so a row whose job still exists is not queued twice, the sender
+ * skips anything already sent, and an import resumes from its pending rows.
  */
 @Injectable()
 export class EmailSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -25,6 +26,7 @@ export class EmailSweeper implements OnApplicationBootstrap, OnApplicationShutdo
   constructor(
     private readonly db: TenantDatabase,
     @InjectQueue(EMAIL_QUEUE) private readonly queue: Queue<EmailJob>,
+    @InjectQueue(USER_IMPORT_QUEUE) private readonly imports: Queue<UserImportJob>,
     private readonly logger: PinoLogger,
   ) {
     this.logger.setContext(EmailSweeper.name);
@@ -52,7 +54,7 @@ export class EmailSweeper implements OnApplicationBootstrap, OnApplicationShutdo
     }
   }
 
-  /** Queues every stranded delivery of every active tenant; returns how many it queued. */
+  /** Queues every stranded delivery and import of every active tenant; returns how many rows it queued. */
   async sweep(olderThan = STRANDED_AFTER): Promise<number> {
     const tenants = await this.db.asResolver((db) =>
       db.execute<Array<{ id: string }>>("SELECT id FROM tenants WHERE status = 'active'"),
@@ -66,12 +68,27 @@ export class EmailSweeper implements OnApplicationBootstrap, OnApplicationShutdo
           [olderThan],
         ),
       );
-      if (stranded.length === 0) continue;
-      await this.queue.addBulk(
-        stranded.map(({ id }) => ({ name: 'send', data: { tenantId: tenant.id, deliveryId: id }, opts: { jobId: id } })),
+      if (stranded.length > 0) {
+        await this.queue.addBulk(
+          stranded.map(({ id }) => ({ name: 'send', data: { tenantId: tenant.id, deliveryId: id }, opts: { jobId: id } })),
+        );
+        queued += stranded.length;
+        this.logger.info({ tenantId: tenant.id, count: stranded.length }, 'stranded email deliveries queued');
+      }
+
+      const imports = await this.db.asWorkerFor(tenant.id, (db) =>
+        db.execute<Array<{ id: string }>>(
+          `SELECT id FROM user_imports WHERE status IN ('queued', 'running') AND created_at < now() - ?::interval`,
+          [olderThan],
+        ),
       );
-      queued += stranded.length;
-      this.logger.info({ tenantId: tenant.id, count: stranded.length }, 'stranded email deliveries queued');
+      if (imports.length > 0) {
+        await this.imports.addBulk(
+          imports.map(({ id }) => ({ name: 'import', data: { tenantId: tenant.id, importId: id }, opts: { jobId: id } })),
+        );
+        queued += imports.length;
+        this.logger.info({ tenantId: tenant.id, count: imports.length }, 'unfinished user imports queued');
+      }
     }
     return queued;
   }
