@@ -1,7 +1,11 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Queue } from 'bullmq';
 import { Pool } from 'pg';
+import { SMTPServer } from 'smtp-server';
 
+import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { resetPortalAccess } from '../../libs/access/src/user-access';
 import { newAccessToken } from '../../libs/auth/src/access-links';
 import { executorFor } from '../../libs/db/src/sql-executor';
@@ -9,7 +13,7 @@ import { redisOptions } from '../../libs/queue/src/queue.module';
 import { EMAIL_QUEUE } from '../../libs/queue/src/queues';
 import { adminPool, appPool, provisionTestTenant, TEST_PASSWORD, TestTenant } from '../support/fixtures';
 import { csrfFrom, PortalClient, startPortal } from '../support/portal-harness';
-import { asRole } from '../support/roles';
+import { decodeQuotedPrintable, linkIn, ReceivedMail, smtpUrlOf, startSmtpSink, waitForMail } from '../support/smtp-sink';
 
 const NEW_PASSWORD = 'lantern-orchard-velvet-42';
 const INVALID_HEADING = 'This link no longer works';
@@ -267,6 +271,52 @@ describe('portal set-password links', () => {
     it('rejects a form without its CSRF token', async () => {
       const response = await client().request('/forgot-password', { form: { email: tenant.companies[0].email } });
       expect(response.status).toBe(403);
+    });
+  });
+
+  describe('reset email', () => {
+    const received: ReceivedMail[] = [];
+    let smtp: SMTPServer;
+    let worker: INestApplication;
+
+    beforeAll(async () => {
+      smtp = await startSmtpSink(received);
+      process.env.SMTP_URL = smtpUrlOf(smtp);
+      worker = await NestFactory.create(WorkerModule, { logger: false, abortOnError: false });
+      await worker.init();
+    }, 60_000);
+
+    afterAll(async () => {
+      await worker.close();
+      await new Promise<void>((resolve) => smtp.close(() => resolve()));
+      delete process.env.SMTP_URL;
+    });
+
+    it('links to the primary host whatever Host the request came on', async () => {
+      const email = tenant.companies[1].email;
+      await admin.query(`UPDATE portal_users SET status = 'active' WHERE tenant_id = $1 AND email = $2`, [tenant.tenantId, email]);
+      const browser = client();
+      const page = await browser.get('/forgot-password');
+      const response = await browser.request('/forgot-password', {
+        form: { _csrf: csrfFrom(page.body), email },
+        headers: { 'x-forwarded-host': 'attacker.example', forwarded: 'host=attacker.example' },
+      });
+      expect(response.status).toBe(200);
+
+      const [mail] = await waitForMail(received, email);
+      expect(decodeQuotedPrintable(mail.raw)).not.toContain('attacker');
+      const link = linkIn(mail, '/set-password');
+      expect(link.origin).toBe(`http://portal.${tenant.slug}.test:3000`);
+
+      // The emailed link works on the tenant, once.
+      const portalBrowser = client();
+      const form = await portalBrowser.get(`${link.pathname}${link.search}`);
+      expect(form.status).toBe(200);
+      const saved = await portalBrowser.request('/set-password', {
+        form: { _csrf: csrfFrom(form.body), token: link.searchParams.get('token')!, password: NEW_PASSWORD, confirmation: NEW_PASSWORD },
+      });
+      expect(saved.status).toBe(303);
+      expect((await client().login(email, NEW_PASSWORD)).status).toBe(303);
     });
   });
 });
