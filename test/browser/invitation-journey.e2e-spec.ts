@@ -1,16 +1,13 @@
 import type { ChildProcess } from 'node:child_process';
-import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Pool } from 'pg';
 import { Browser, chromium } from 'playwright-core';
-import { SMTPServer } from 'smtp-server';
 
-import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { adminPool, provisionTestTenant, TEST_PASSWORD, TestTenant } from '../support/fixtures';
 import { startPortal } from '../support/portal-harness';
 import { startAppProcess, stopAppProcess } from '../support/app-process';
-import { decodeQuotedPrintable, linkIn, ReceivedMail, smtpUrlOf, startSmtpSink, waitForMail } from '../support/smtp-sink';
+import { MailWorker, startMailWorker } from '../support/mail-worker';
+import { decodeQuotedPrintable, linkIn, waitForMail } from '../support/smtp-sink';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const NEW_PASSWORD = 'meadow-copper-kettle-19';
@@ -21,26 +18,20 @@ const NEW_PASSWORD = 'meadow-copper-kettle-19';
  * Chromium driving both sites as the staff user and then the customer.
  */
 describe('invitation journey in a real browser', () => {
-  const received: ReceivedMail[] = [];
-  let smtp: SMTPServer;
+  let mail: MailWorker;
   let portal: NestExpressApplication;
   let portalPort: number;
   let consoleApp: { child: ChildProcess; port: number } | undefined;
-  let worker: INestApplication;
   let admin: Pool;
   let tenant: TestTenant;
   let browser: Browser;
 
   beforeAll(async () => {
-    smtp = await startSmtpSink(received);
     admin = adminPool();
     tenant = await provisionTestTenant(admin, 'journey');
     ({ app: portal, port: portalPort } = await startPortal());
     // Links in emails follow configuration: the tenant's primary host on the port this portal listens on.
-    process.env.PORTAL_PUBLIC_URL_TEMPLATE = `http://{host}:${portalPort}`;
-    process.env.SMTP_URL = smtpUrlOf(smtp);
-    worker = await NestFactory.create(WorkerModule, { logger: false, abortOnError: false });
-    await worker.init();
+    mail = await startMailWorker({ PORTAL_PUBLIC_URL_TEMPLATE: `http://{host}:${portalPort}` });
     consoleApp = await startAppProcess('console');
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -52,12 +43,9 @@ describe('invitation journey in a real browser', () => {
   afterAll(async () => {
     await browser?.close();
     await stopAppProcess(consoleApp?.child);
-    await worker?.close();
+    await mail?.stop();
     await portal?.close();
-    await new Promise<void>((resolve) => smtp.close(() => resolve()));
     await admin.end();
-    delete process.env.PORTAL_PUBLIC_URL_TEMPLATE;
-    delete process.env.SMTP_URL;
   });
 
   async function numbersOf(table: string, where: string, params: unknown[]): Promise<string[]> {
@@ -92,12 +80,12 @@ describe('invitation journey in a real browser', () => {
     expect(await consolePage.getByRole('status').textContent()).toContain('Invitation sent');
     await staff.close();
 
-    const [mail] = await waitForMail(received, email);
-    const body = decodeQuotedPrintable(mail.raw);
+    const [message] = await waitForMail(mail.received, email);
+    const body = decodeQuotedPrintable(message.raw);
     expect(body).toContain(`Brand ${tenant.slug}`);
     expect(body).toContain('background:#123456');
     expect(body).toContain(mine.name);
-    const link = linkIn(mail, '/set-password');
+    const link = linkIn(message, '/set-password');
     expect(link.host).toBe(`portal.${tenant.slug}.test:${portalPort}`);
 
     const customer = await browser.newContext();

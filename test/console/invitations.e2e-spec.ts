@@ -1,23 +1,21 @@
 import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Pool } from 'pg';
-import { SMTPServer } from 'smtp-server';
 
-import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { EmailSender } from '../../apps/worker/src/email/email-sender.service';
 import { hashAccessToken } from '../../libs/auth/src/access-links';
 import { hashPassword } from '../../libs/auth/src/passwords';
 import { adminPool, provisionTestTenant, TEST_PASSWORD, TestTenant } from '../support/fixtures';
 import { csrfFrom, PortalClient, startConsole } from '../support/portal-harness';
-import { decodeQuotedPrintable, linkIn, ReceivedMail, smtpUrlOf, startSmtpSink, waitForMail } from '../support/smtp-sink';
+import { MailWorker, startMailWorker } from '../support/mail-worker';
+import { decodeQuotedPrintable, linkIn, ReceivedMail, waitForMail } from '../support/smtp-sink';
 
 const CONSOLE_HOST = 'console.localhost';
 const NEW_PASSWORD = 'harbour-lantern-quietly-77';
 
 describe('console invitations and access resets', () => {
-  const received: ReceivedMail[] = [];
-  let smtp: SMTPServer;
+  let mail: MailWorker;
+  let received: ReceivedMail[];
   let worker: INestApplication;
   let app: NestExpressApplication;
   let port: number;
@@ -27,8 +25,6 @@ describe('console invitations and access resets', () => {
   let companyId: string;
 
   beforeAll(async () => {
-    smtp = await startSmtpSink(received);
-    process.env.SMTP_URL = smtpUrlOf(smtp);
     admin = adminPool();
     tenant = await provisionTestTenant(admin, 'invite');
     other = await provisionTestTenant(admin, 'invite-b');
@@ -44,17 +40,15 @@ describe('console invitations and access resets', () => {
         tenant.tenantId,
       ])
     ).rows[0].id;
-    worker = await NestFactory.create(WorkerModule, { logger: false, abortOnError: false });
-    await worker.init();
+    mail = await startMailWorker();
+    ({ received, worker } = mail);
     ({ app, port } = await startConsole());
   }, 60_000);
 
   afterAll(async () => {
     await app.close();
-    await worker.close();
-    await new Promise<void>((resolve) => smtp.close(() => resolve()));
+    await mail.stop();
     await admin.end();
-    delete process.env.SMTP_URL;
   });
 
   const client = () => new PortalClient(port, CONSOLE_HOST);

@@ -2,21 +2,19 @@ import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Job, Queue } from 'bullmq';
 import { Pool } from 'pg';
-import { SMTPServer } from 'smtp-server';
 
 import { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS } from '../../apps/console/src/users/import-file';
 import { UserImportRunner } from '../../apps/worker/src/user-import/user-import-runner.service';
 import { UserImportProcessor } from '../../apps/worker/src/user-import/user-import.processor';
-import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { hashPassword } from '../../libs/auth/src/passwords';
 import { EMAIL_QUEUE } from '../../libs/queue/src/queues';
 import { adminPool, provisionTestTenant, TEST_PASSWORD, TestTenant } from '../support/fixtures';
 import { csrfFrom, HttpResponse, PortalClient, startConsole } from '../support/portal-harness';
-import { ReceivedMail, smtpUrlOf, startSmtpSink, waitForMail } from '../support/smtp-sink';
+import { MailWorker, startMailWorker } from '../support/mail-worker';
+import { ReceivedMail, waitForMail } from '../support/smtp-sink';
 
 const CONSOLE_HOST = 'console.localhost';
 const IMPORT_PAGE = '/settings/users/import';
@@ -61,8 +59,8 @@ function postUpload(browser: PortalClient, upload: Upload): Promise<HttpResponse
 }
 
 describe('console user import', () => {
-  const received: ReceivedMail[] = [];
-  let smtp: SMTPServer;
+  let mail: MailWorker;
+  let received: ReceivedMail[];
   let worker: INestApplication;
   let app: NestExpressApplication;
   let port: number;
@@ -72,8 +70,6 @@ describe('console user import', () => {
   let ownerId: string;
 
   beforeAll(async () => {
-    smtp = await startSmtpSink(received);
-    process.env.SMTP_URL = smtpUrlOf(smtp);
     admin = adminPool();
     tenant = await provisionTestTenant(admin, 'import');
     other = await provisionTestTenant(admin, 'import-b');
@@ -82,17 +78,15 @@ describe('console user import', () => {
       [tenant.tenantId, `member@${tenant.slug}.example`, await hashPassword(TEST_PASSWORD)],
     );
     ownerId = (await admin.query<{ id: string }>(`SELECT id FROM staff_users WHERE tenant_id = $1 AND role = 'owner'`, [tenant.tenantId])).rows[0].id;
-    worker = await NestFactory.create(WorkerModule, { logger: false, abortOnError: false });
-    await worker.init();
+    mail = await startMailWorker();
+    ({ received, worker } = mail);
     ({ app, port } = await startConsole());
   }, 60_000);
 
   afterAll(async () => {
     await app.close();
-    await worker.close();
-    await new Promise<void>((resolve) => smtp.close(() => resolve()));
+    await mail.stop();
     await admin.end();
-    delete process.env.SMTP_URL;
   });
 
   async function signedIn(email = `owner@${tenant.slug}.example`): Promise<PortalClient> {

@@ -1,11 +1,7 @@
-import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Queue } from 'bullmq';
 import { Pool } from 'pg';
-import { SMTPServer } from 'smtp-server';
 
-import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { resetPortalAccess } from '../../libs/access/src/user-access';
 import { newAccessToken } from '../../libs/auth/src/access-links';
 import { executorFor } from '../../libs/db/src/sql-executor';
@@ -13,7 +9,8 @@ import { redisOptions } from '../../libs/queue/src/queue.module';
 import { EMAIL_QUEUE } from '../../libs/queue/src/queues';
 import { adminPool, appPool, provisionTestTenant, TEST_PASSWORD, TestTenant } from '../support/fixtures';
 import { csrfFrom, PortalClient, startPortal } from '../support/portal-harness';
-import { decodeQuotedPrintable, linkIn, ReceivedMail, smtpUrlOf, startSmtpSink, waitForMail } from '../support/smtp-sink';
+import { MailWorker, startMailWorker } from '../support/mail-worker';
+import { decodeQuotedPrintable, linkIn, waitForMail } from '../support/smtp-sink';
 
 const NEW_PASSWORD = 'lantern-orchard-velvet-42';
 const INVALID_HEADING = 'This link no longer works';
@@ -275,22 +272,13 @@ describe('portal set-password links', () => {
   });
 
   describe('reset email', () => {
-    const received: ReceivedMail[] = [];
-    let smtp: SMTPServer;
-    let worker: INestApplication;
+    let mail: MailWorker;
 
     beforeAll(async () => {
-      smtp = await startSmtpSink(received);
-      process.env.SMTP_URL = smtpUrlOf(smtp);
-      worker = await NestFactory.create(WorkerModule, { logger: false, abortOnError: false });
-      await worker.init();
+      mail = await startMailWorker();
     }, 60_000);
 
-    afterAll(async () => {
-      await worker.close();
-      await new Promise<void>((resolve) => smtp.close(() => resolve()));
-      delete process.env.SMTP_URL;
-    });
+    afterAll(() => mail.stop());
 
     it('links to the primary host whatever Host the request came on', async () => {
       const email = tenant.companies[1].email;
@@ -303,9 +291,9 @@ describe('portal set-password links', () => {
       });
       expect(response.status).toBe(200);
 
-      const [mail] = await waitForMail(received, email);
-      expect(decodeQuotedPrintable(mail.raw)).not.toContain('attacker');
-      const link = linkIn(mail, '/set-password');
+      const [message] = await waitForMail(mail.received, email);
+      expect(decodeQuotedPrintable(message.raw)).not.toContain('attacker');
+      const link = linkIn(message, '/set-password');
       expect(link.origin).toBe(`http://portal.${tenant.slug}.test:3000`);
 
       // The emailed link works on the tenant, once.

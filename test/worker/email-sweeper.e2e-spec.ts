@@ -1,34 +1,28 @@
 import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { Pool } from 'pg';
-import { SMTPServer } from 'smtp-server';
 
 import { EmailSweeper } from '../../apps/worker/src/email/email-sweeper.service';
-import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { adminPool, provisionTestTenant, TestTenant } from '../support/fixtures';
-import { ReceivedMail, smtpUrlOf, startSmtpSink, waitForMail } from '../support/smtp-sink';
+import { MailWorker, startMailWorker } from '../support/mail-worker';
+import { ReceivedMail, waitForMail } from '../support/smtp-sink';
 
 describe('sweep of work that never reached the queue', () => {
-  const received: ReceivedMail[] = [];
-  let smtp: SMTPServer;
+  let mail: MailWorker;
+  let received: ReceivedMail[];
   let worker: INestApplication;
   let admin: Pool;
   let tenant: TestTenant;
 
   beforeAll(async () => {
-    smtp = await startSmtpSink(received);
-    process.env.SMTP_URL = smtpUrlOf(smtp);
     admin = adminPool();
     tenant = await provisionTestTenant(admin, 'sweep');
-    worker = await NestFactory.create(WorkerModule, { logger: false, abortOnError: false });
-    await worker.init();
+    mail = await startMailWorker();
+    ({ received, worker } = mail);
   }, 60_000);
 
   afterAll(async () => {
-    await worker.close();
-    await new Promise<void>((resolve) => smtp.close(() => resolve()));
+    await mail.stop();
     await admin.end();
-    delete process.env.SMTP_URL;
   });
 
   it('queues an old delivery and an unfinished import, and leaves fresh ones alone', async () => {
