@@ -1,7 +1,5 @@
-import { ChildProcess, fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Pool } from 'pg';
 
@@ -9,10 +7,10 @@ import { CONTRAST_BACKGROUNDS, darkerShade } from '../../libs/branding/src/contr
 import { hashPassword } from '../../libs/auth/src/passwords';
 import { adminPool, provisionTestTenant, TEST_PASSWORD, TestTenant } from '../support/fixtures';
 import { pngImage } from '../support/images';
+import { startAppProcess, stopAppProcess } from '../support/app-process';
 import { csrfFrom, HttpResponse, PortalClient, rawRequest, startConsole } from '../support/portal-harness';
 
 const CONSOLE_HOST = 'console.localhost';
-const ROOT = join(__dirname, '../..');
 
 const HOSTILE_SVG = `<?xml version="1.0"?>
 <svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 120 40" onload="alert(document.cookie)">
@@ -92,52 +90,6 @@ function postMultipart(
   });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Starts the portal's real entry point in a child process and waits until it listens. */
-async function startPortalProcess(): Promise<{ child: ChildProcess; port: number }> {
-  const port = await freePort();
-  const child = fork(join(ROOT, 'apps/portal/src/main.ts'), [], {
-    cwd: ROOT,
-    execArgv: ['-r', 'ts-node/register/transpile-only'],
-    env: {
-      ...process.env,
-      PORTAL_PORT: String(port),
-      LISTEN_HOST: '127.0.0.1',
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      DATABASE_URL: process.env.DATABASE_URL,
-      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    },
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-  });
-  let errors = '';
-  child.stderr?.on('data', (chunk: Buffer) => (errors += chunk.toString()));
-
-  await new Promise<void>((resolve, reject) => {
-    child.once('message', (message) => (message === 'listening' ? resolve() : reject(new Error(`unexpected message ${String(message)}`))));
-    child.once('exit', (code) => reject(new Error(`portal process exited with ${code}: ${errors}`)));
-  });
-  return { child, port };
-}
-
-async function stopProcess(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
-}
 
 describe('settings → branding', () => {
   let app: NestExpressApplication;
@@ -195,7 +147,7 @@ describe('settings → branding', () => {
       ]);
     }
     ({ app, port } = await startConsole());
-    portals.push(...(await Promise.all([startPortalProcess(), startPortalProcess()])));
+    portals.push(...(await Promise.all([startAppProcess('portal'), startAppProcess('portal')])));
 
     owner = await signIn(tenantA.slug, `owner@${tenantA.slug}.example`);
     adminStaff = await signIn(tenantA.slug, `admin@${tenantA.slug}.example`);
@@ -204,7 +156,7 @@ describe('settings → branding', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await Promise.all(portals.map(({ child }) => stopProcess(child)));
+    await Promise.all(portals.map(({ child }) => stopAppProcess(child)));
     await app?.close();
     await admin?.end();
   });
