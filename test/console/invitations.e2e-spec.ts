@@ -168,6 +168,17 @@ describe('console invitations and access resets', () => {
     expect(foreign.status).toBe(400);
     expect(foreign.body).toContain('The company must be one of your customer companies');
 
+    const injected = await owner.submit('/settings/users/invite', '/settings/users/invite', {
+      email: 'lines@invite.example',
+      company: companyId,
+      name: 'Dana\r\nRestore your account at http://evil.example',
+    });
+    expect(injected.status).toBe(400);
+    expect(injected.body).toContain('The name must not contain line breaks');
+    const nul = await owner.submit('/settings/users/invite', '/settings/users/invite', { email: 'nul\u0000@invite.example', company: companyId });
+    expect(nul.status).toBe(400);
+    expect(nul.body).toContain('The email must be an email address');
+
     const taken = await owner.submit('/settings/users/invite', '/settings/users/invite', { email: tenant.companies[0].email, company: companyId });
     expect(taken.status).toBe(400);
     expect(taken.body).toContain('already belongs to a portal user');
@@ -190,6 +201,32 @@ describe('console invitations and access resets', () => {
     expect(linkIn(mail, '/set-password').origin).toBe(`http://portal.${tenant.slug}.test:3000`);
     const after = await admin.query('SELECT session_version, password_hash FROM portal_users WHERE id = $1', [before.rows[0].id]);
     expect(after.rows[0]).toEqual({ session_version: before.rows[0].session_version + 1, password_hash: null });
+  });
+
+  it('disabling ends sessions and voids links for good, and is logged', async () => {
+    const owner = await signedIn();
+    const email = 'paused.customer@invite.example';
+    await owner.submit('/settings/users/invite', '/settings/users/invite', { email, company: companyId });
+    const [mail] = await waitForMail(received, email);
+    const token = linkIn(mail, '/set-password').searchParams.get('token')!;
+    const before = await admin.query<{ id: string; session_version: number }>(
+      'SELECT id, session_version FROM portal_users WHERE tenant_id = $1 AND email = $2',
+      [tenant.tenantId, email],
+    );
+    const userId = before.rows[0].id;
+
+    expect((await owner.submit('/settings/users', `/settings/users/portal/${userId}/disable`, {})).status).toBe(303);
+    expect(await linkState(token)).toEqual({ used: false, voided: true });
+    expect((await owner.submit('/settings/users', `/settings/users/portal/${userId}/enable`, {})).status).toBe(303);
+
+    const after = await admin.query('SELECT status, session_version FROM portal_users WHERE id = $1', [userId]);
+    expect(after.rows[0]).toEqual({ status: 'invited', session_version: before.rows[0].session_version + 1 });
+    expect(await linkState(token)).toEqual({ used: false, voided: true });
+    const actions = await admin.query<{ action: string }>(
+      `SELECT action FROM activity_events WHERE tenant_id = $1 AND subject_id = $2 ORDER BY occurred_at, action`,
+      [tenant.tenantId, userId],
+    );
+    expect(actions.rows.map((row) => row.action)).toEqual(['user.invited', 'user.disabled', 'user.enabled']);
   });
 
   it('keeps members out of user management', async () => {

@@ -243,9 +243,9 @@ describe('console user import', () => {
     expect(results.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(results.headers['content-disposition']).toBe(`attachment; filename="user-import-${importId}-results.csv"`);
     const lines = results.body.replace(/^\uFEFF/, '').trim().split('\n');
-    expect(lines[0]).toBe('line,email,company,name,outcome,message');
+    expect(lines[0]).toBe('"line","email","company","name","outcome","message"');
     expect(lines).toHaveLength(7);
-    expect(lines[1]).toBe(`2,good.one@import.example,${first.key},Good One,invited,`);
+    expect(lines[1]).toBe(`"2","good.one@import.example","${first.key}","Good One","invited",""`);
 
     const activity = await admin.query(`SELECT actor_id, details FROM activity_events WHERE tenant_id = $1 AND action = 'user.import_started'`, [
       tenant.tenantId,

@@ -221,6 +221,19 @@ describe('portal set-password links', () => {
   });
 
   describe('forgot password', () => {
+    /** Waits until `count` reset emails to `email` are recorded; the form answers before it records them. */
+    async function awaitResetRows(t: TestTenant, email: string, count: number) {
+      const deadline = Date.now() + 10_000;
+      let rows = await resetRows(t, email);
+      while (rows.length < count && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        rows = await resetRows(t, email);
+      }
+      // A little longer, so a row that should not exist has had time to appear.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return resetRows(t, email);
+    }
+
     async function resetRows(t: TestTenant, email: string) {
       const result = await admin.query<{ id: string; status: string }>(
         `SELECT d.id, d.status FROM email_deliveries d WHERE d.tenant_id = $1 AND d.kind = 'password_reset' AND d.recipient = $2`,
@@ -238,7 +251,7 @@ describe('portal set-password links', () => {
       const strip = (body: string) => body.replace(/name="_csrf" value="[^"]+"/g, '');
       expect(strip(known.body)).toBe(strip(unknown.body));
 
-      const rows = await resetRows(tenant, email);
+      const rows = await awaitResetRows(tenant, email, 1);
       expect(rows).toHaveLength(1);
       expect(await resetRows(tenant, 'nobody@links.example')).toHaveLength(0);
       const job = await queue.getJob(rows[0].id);
@@ -254,15 +267,39 @@ describe('portal set-password links', () => {
       expect(tokens.rows).toEqual([{ token_hash: null, short: true }]);
     });
 
+    it('leaves an invitation link open when a visitor asks for a reset', async () => {
+      const email = 'keeps.invitation@links.example';
+      const userId = await invitedUser(tenant, email);
+      const invitation = await issueLink(tenant, userId);
+      for (let attempt = 0; attempt < 3; attempt += 1) {
+        await client().submit('/forgot-password', '/forgot-password', { email });
+      }
+      expect(await awaitResetRows(tenant, email, 3)).toHaveLength(3);
+      expect((await client().get(`/set-password?token=${invitation}`)).status).toBe(200);
+
+      // Spending the invitation closes the reset links that are still open.
+      expect((await submitPassword(client(), invitation, NEW_PASSWORD)).status).toBe(303);
+      const open = await admin.query(
+        'SELECT count(*)::int AS n FROM access_tokens WHERE portal_user_id = $1 AND used_at IS NULL AND voided_at IS NULL',
+        [userId],
+      );
+      expect(open.rows[0].n).toBe(0);
+    });
+
     it('stops sending after the per-email limit', async () => {
       const email = 'limit.me@links.example';
       await invitedUser(tenant, email);
       for (let attempt = 0; attempt < 8; attempt += 1) {
         expect((await client().submit('/forgot-password', '/forgot-password', { email })).status).toBe(200);
       }
-      const rows = await resetRows(tenant, email);
+      const rows = await awaitResetRows(tenant, email, 5);
       expect(rows).toHaveLength(5);
       await Promise.all(rows.map((row) => queue.remove(row.id)));
+    });
+
+    it('handles a NUL byte in an email as a wrong address', async () => {
+      expect((await client().submit('/forgot-password', '/forgot-password', { email: 'nul\u0000@links.example' })).status).toBe(200);
+      expect((await client().login('nul\u0000@links.example', 'whatever-password')).status).toBe(401);
     });
 
     it('rejects a form without its CSRF token', async () => {

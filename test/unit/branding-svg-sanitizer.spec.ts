@@ -115,6 +115,16 @@ describe('SVG sanitizer', () => {
     expect(result.removed).toContain('links to other files or addresses');
   });
 
+  it('rejects nested use elements that multiply', () => {
+    // Seven levels of ten <use> each would draw one rectangle ten million times.
+    let defs = '<g id="l0"><rect width="1" height="1"/></g>';
+    for (let level = 1; level <= 7; level += 1) {
+      const uses = `<use href="#l${level - 1}"/>`.repeat(10);
+      defs += `<g id="l${level}">${uses}</g>`;
+    }
+    expect(() => clean(withShape(`<defs>${defs}</defs><use href="#l7"/>`))).toThrow(/too many <use> elements/);
+  });
+
   it('keeps use elements that point inside the file', () => {
     const svg = clean(withShape('<defs><circle id="dot" r="4"/></defs><use xlink:href="#dot" x="20" y="20"/>'));
 

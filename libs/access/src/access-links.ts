@@ -19,9 +19,12 @@ export async function voidOpenLinks(db: SqlExecutor, holder: LinkHolder): Promis
 }
 
 /**
- * Creates a link for the holder and voids the older ones, in the caller's
- * transaction. The row has no hash yet: the worker writes it when it
- * composes the email, so the token exists nowhere but in that email.
+ * Creates a link for the holder, in the caller's transaction, and by
+ * default voids the older ones. The row has no hash yet: the worker writes
+ * it when it composes the email, so the token exists nowhere but in that
+ * email. A self-service request keeps older links open, so a visitor who
+ * knows only an address cannot cancel an invitation sent to it; spending
+ * any link voids the rest.
  */
 export async function issueAccessLink(
   db: SqlExecutor,
@@ -29,8 +32,9 @@ export async function issueAccessLink(
   purpose: LinkPurpose,
   ttlMinutes: number,
   createdBy: string | null = null,
+  replaceOpen = true,
 ): Promise<string> {
-  await voidOpenLinks(db, holder);
+  if (replaceOpen) await voidOpenLinks(db, holder);
   const [column, id] = holderColumn(holder);
   const rows: Array<{ id: string }> = await db.execute(
     `INSERT INTO access_tokens (tenant_id, purpose, ${column}, expires_at, created_by)

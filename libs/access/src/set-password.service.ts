@@ -12,6 +12,7 @@ import { TenantDatabase } from '../../db/src/tenant-database';
 import { EmailOutbox } from '../../queue/src/email-outbox';
 import { REDIS } from '../../redis/src/redis.module';
 import { RequestScope } from '../../tenancy/src/request-scope';
+import { emailProblem } from './contact-fields';
 import { findOpenLink, issueAccessLink, OpenLink, redeemAccessLink } from './access-links';
 
 export type AccountKind = 'portal' | 'staff';
@@ -104,14 +105,22 @@ export class SetPasswordService {
   }
 
   /**
-   * Sends a reset link if the email belongs to a user who may sign in. The
-   * caller shows the same answer whatever happens here, so the form reveals
-   * neither accounts nor limits.
+   * Starts sending a reset link and returns at once. The caller answers the
+   * same whatever happens, and answering before the lookup, the writes and
+   * the queue call keeps the response time from telling whether the address
+   * has an account. Failures are logged here, since no caller waits.
    */
+  startResetRequest(kind: AccountKind, rawEmail: unknown, origin: RequestOrigin): void {
+    this.requestReset(kind, rawEmail, origin).catch((error: unknown) =>
+      this.logger.error({ err: error, tenantId: this.scope.tenant().id, kind }, 'password reset request failed'),
+    );
+  }
+
+  /** Sends a reset link if the email belongs to a user who may sign in; does nothing otherwise. */
   async requestReset(kind: AccountKind, rawEmail: unknown, origin: RequestOrigin): Promise<void> {
     const tenantId = this.scope.tenant().id;
     const email = typeof rawEmail === 'string' ? rawEmail.trim().toLowerCase() : '';
-    if (email.length === 0 || email.length > 254 || !email.includes('@')) return;
+    if (emailProblem(email)) return;
     if (!(await this.throttle.admit(tenantId, `${kind}:${email}`, origin.ip ?? 'unknown'))) {
       this.logger.warn({ tenantId, kind }, 'password reset request over the limit');
       return;
@@ -126,7 +135,7 @@ export class SetPasswordService {
       );
       if (rows.length === 0) return null;
       const holder = kind === 'portal' ? { portalUserId: rows[0].id } : { staffUserId: rows[0].id };
-      const tokenId = await issueAccessLink(db, holder, 'password_reset', this.config.PASSWORD_RESET_TTL_MINUTES);
+      const tokenId = await issueAccessLink(db, holder, 'password_reset', this.config.PASSWORD_RESET_TTL_MINUTES, null, false);
       const [id] = await this.outbox.record(db, [{ kind: 'password_reset', recipient: email, accessTokenId: tokenId }]);
       await recordActivity(
         db,

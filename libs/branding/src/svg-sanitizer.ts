@@ -103,11 +103,14 @@ function parse(text: string): Element {
   return root;
 }
 
+const MAX_USE_ELEMENTS = 16;
+
 /** Walks the parsed tree and writes the allowed parts back out. */
 class SvgRebuilder {
   readonly removed = new Set<string>();
   drawingElements = 0;
   private elements = 0;
+  private useElements = 0;
 
   constructor(private readonly rootNamespace: string | null) {}
 
@@ -133,6 +136,15 @@ class SvgRebuilder {
       );
     }
     if (name === 'style') return this.style(node);
+    if (name === 'use') {
+      // Each <use> may draw a group that holds more <use> elements, so a few
+      // nested ones multiply into millions of shapes that freeze a browser.
+      // With at most 16 in all, the most any nesting can draw is 4^4 = 256 copies.
+      this.useElements += 1;
+      if (this.useElements > MAX_USE_ELEMENTS) {
+        throw new SvgRejectedError(`The SVG has too many <use> elements: at most ${MAX_USE_ELEMENTS} are allowed.`);
+      }
+    }
 
     const attributes = this.attributes(node, name);
     // <use> and <image> draw only what their href points at.

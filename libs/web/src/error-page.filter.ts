@@ -57,6 +57,11 @@ export class ErrorPageFilter implements ExceptionFilter {
     } else if (isBodyParserError(error)) {
       status = error.status;
       message = 'The submitted form could not be read.';
+    } else if (isUnstorableText(error)) {
+      // Input checks reject control characters; this catches a field they missed.
+      status = 400;
+      message = 'The request contains characters that cannot be stored, such as a NUL byte.';
+      this.logger.warn({ tenantId: req.tenantId, code: (error as { code: string }).code }, 'request with unstorable text rejected');
     } else {
       errorId = randomUUID();
       this.logger.error({ err: error, errorId, tenantId: req.tenantId }, 'unhandled error');
@@ -96,4 +101,10 @@ function isBodyParserError(error: unknown): error is { status: number; type: str
     typeof (error as { status?: unknown }).status === 'number' &&
     (error as { status: number }).status < 500
   );
+}
+
+/** PostgreSQL's errors for text it cannot store: a NUL byte, or bytes not valid in the encoding. */
+function isUnstorableText(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '22021' || code === '22P05';
 }

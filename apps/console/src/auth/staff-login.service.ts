@@ -3,6 +3,7 @@ import type Redis from 'ioredis';
 import { PinoLogger } from 'nestjs-pino';
 
 import { RequestOrigin, recordActivity } from '../../../../libs/activity/src/activity-log';
+import { hasControlCharacters } from '../../../../libs/access/src/contact-fields';
 import { LoginThrottle } from '../../../../libs/auth/src/login-throttle';
 import { passwordMatches, verifyAgainstDummy } from '../../../../libs/auth/src/passwords';
 import { APP_CONFIG, AppConfig } from '../../../../libs/config/src';
@@ -70,7 +71,7 @@ export class StaffLoginService {
     }
 
     this.scope.setTenant(tenant);
-    if (email.length === 0 || email.length > 254 || password.length === 0) {
+    if (email.length === 0 || email.length > 254 || hasControlCharacters(email) || password.length === 0) {
       await verifyAgainstDummy(password);
       // A blank or oversized field never reaches the throttle, so it is not
       // logged either; otherwise such requests could flood the activity log.

@@ -100,7 +100,7 @@ export class StaffPasswordController {
     const body = req.body as Record<string, unknown>;
     // An unknown workspace gets the same answer as a known one.
     if (await this.enterWorkspace(body.workspace)) {
-      await this.passwords.requestReset('staff', body.email, originOf(req));
+      this.passwords.startResetRequest('staff', body.email, originOf(req));
     }
     res.status(HttpStatus.OK).render('pages/forgot-password', { title: 'Check your email', csrfToken: csrfToken(req), requested: true });
   }

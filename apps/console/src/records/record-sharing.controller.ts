@@ -7,7 +7,7 @@ import { DomainError, InvalidInputError } from '../../../../libs/observability/s
 import { PAGE_SIZE } from '../../../../libs/records/src/list-query';
 import { isUuid } from '../../../../libs/records/src/paging';
 import { RequestScope } from '../../../../libs/tenancy/src/request-scope';
-import { emailProblem } from '../../../../libs/access/src/email-address';
+import { emailProblem, nameProblem } from '../../../../libs/access/src/contact-fields';
 import { RecordSharingService, ShareInvitation } from './record-sharing.service';
 import { listHref } from './record-view';
 import { parseListRequest } from './staff-list-query';
@@ -56,7 +56,8 @@ export class RecordSharingController {
     const problems: Record<string, string> = {};
     const emailIssue = emailProblem(email);
     if (emailIssue) problems.invite_email = emailIssue;
-    if (name.length > 200) problems.invite_name = 'must be at most 200 characters';
+    const nameIssue = nameProblem(name);
+    if (nameIssue) problems.invite_name = nameIssue;
     if (Object.keys(problems).length > 0) throw new InvalidInputError(problems);
     return { email, name, ttlMinutes: this.config.INVITATION_TTL_HOURS * 60 };
   }

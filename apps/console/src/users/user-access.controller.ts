@@ -12,7 +12,7 @@ import {
   resetStaffAccess,
   StaffRoleName,
 } from '../../../../libs/access/src/user-access';
-import { emailProblem } from '../../../../libs/access/src/email-address';
+import { emailProblem, nameProblem } from '../../../../libs/access/src/contact-fields';
 import { originOf } from '../../../../libs/activity/src/activity-log';
 import { APP_CONFIG, AppConfig } from '../../../../libs/config/src';
 import { TenantDatabase } from '../../../../libs/db/src/tenant-database';
@@ -61,7 +61,8 @@ export class UserAccessController {
     const emailIssue = emailProblem(form.email);
     if (emailIssue) problems.email = emailIssue;
     if (!isUuid(form.company)) problems.company = 'must be one of your customer companies';
-    if (form.name.length > 200) problems.name = 'must be at most 200 characters';
+    const nameIssue = nameProblem(form.name);
+    if (nameIssue) problems.name = nameIssue;
 
     if (Object.keys(problems).length === 0) {
       const outcome = await this.db.asStaff((db) =>
@@ -95,8 +96,8 @@ export class UserAccessController {
     const problems: Record<string, string> = {};
     const emailIssue = emailProblem(form.email);
     if (emailIssue) problems.email = emailIssue;
-    if (form.name.length === 0) problems.name = 'is required';
-    else if (form.name.length > 200) problems.name = 'must be at most 200 characters';
+    const nameIssue = form.name.length === 0 ? 'is required' : nameProblem(form.name);
+    if (nameIssue) problems.name = nameIssue;
     if (!STAFF_ROLES.includes(form.role as StaffRoleName)) problems.role = 'must be member, admin or owner';
     else if (form.role === 'owner' && this.scope.staff().role !== 'owner') problems.role = 'can be owner only when an owner invites';
 

@@ -17,8 +17,10 @@ import { ImportRowResult, PROBLEM_ROWS_SHOWN, UserImportService } from './user-i
 /** Seconds between reloads of the progress page while an import runs. */
 const REFRESH_SECONDS = 2;
 
-// Spreadsheet programs run a cell that starts with one of these as a formula.
-const FORMULA_START = /^[=+\-@\t\r]/;
+// Spreadsheet programs run a cell that starts with one of these as a formula,
+// the full-width forms included. Every cell is also quoted, so a program that
+// splits on semicolons cannot start a new cell inside one.
+const FORMULA_START = /^[=+\-@|\t\r\n\uFF1D\uFF0B\uFF0D\uFF20]/;
 
 function spreadsheetSafe(value: string | null): string {
   if (value === null) return '';
@@ -131,7 +133,8 @@ export class UserImportController {
   }
 }
 
-function resultsCsv(rows: ImportRowResult[]): string {
+/** Writes the per-row results as CSV that a spreadsheet opens as plain text. */
+export function resultsCsv(rows: ImportRowResult[]): string {
   return stringify(
     rows.map((row) => [
       row.line_number,
@@ -141,6 +144,6 @@ function resultsCsv(rows: ImportRowResult[]): string {
       row.outcome,
       spreadsheetSafe(row.message),
     ]),
-    { header: true, columns: ['line', 'email', 'company', 'name', 'outcome', 'message'] },
+    { header: true, quoted: true, quoted_empty: true, columns: ['line', 'email', 'company', 'name', 'outcome', 'message'] },
   );
 }

@@ -3,6 +3,7 @@ import type Redis from 'ioredis';
 import { PinoLogger } from 'nestjs-pino';
 
 import { RequestOrigin, recordActivity } from '../../../../libs/activity/src/activity-log';
+import { hasControlCharacters } from '../../../../libs/access/src/contact-fields';
 import { LoginThrottle } from '../../../../libs/auth/src/login-throttle';
 import { passwordMatches, verifyAgainstDummy } from '../../../../libs/auth/src/passwords';
 import { APP_CONFIG, AppConfig } from '../../../../libs/config/src';
@@ -52,7 +53,7 @@ export class LoginService {
     const ip = origin.ip ?? 'unknown';
     const email = typeof rawEmail === 'string' ? rawEmail.trim().toLowerCase() : '';
     const password = typeof rawPassword === 'string' ? rawPassword : '';
-    if (email.length === 0 || email.length > 254 || password.length === 0 || password.length > 1024) {
+    if (email.length === 0 || email.length > 254 || hasControlCharacters(email) || password.length === 0 || password.length > 1024) {
       await verifyAgainstDummy(password.slice(0, 1024));
       // A blank or oversized field never reaches the throttle, so it is not
       // logged either; otherwise such requests could flood the activity log.

@@ -75,9 +75,9 @@ export class PasswordController {
   }
 
   @Post('forgot-password')
-  async forgotPassword(@Req() req: PortalRequest, @Res() res: Response): Promise<void> {
+  forgotPassword(@Req() req: PortalRequest, @Res() res: Response): void {
     const email = (req.body as Record<string, unknown>).email;
-    await this.passwords.requestReset('portal', email, originOf(req));
+    this.passwords.startResetRequest('portal', email, originOf(req));
     res.status(HttpStatus.OK).render('pages/forgot-password', { title: 'Check your email', csrfToken: csrfToken(req), requested: true });
   }
 

@@ -1,4 +1,4 @@
-import { emailProblem } from '../../../../libs/access/src/email-address';
+import { emailProblem, nameProblem } from '../../../../libs/access/src/contact-fields';
 
 /** A user row of an import as stored in user_import_rows. */
 export interface ImportRow {
@@ -14,7 +14,6 @@ export interface CompanyDirectory {
   byName: Map<string, string[]>;
 }
 
-const MAX_NAME_LENGTH = 200;
 
 /** Returns why the row's own values cannot be imported, or null. Company lookup and duplicates are checked elsewhere. */
 export function rowProblem(row: ImportRow): string | null {
@@ -22,7 +21,8 @@ export function rowProblem(row: ImportRow): string | null {
   const emailIssue = emailProblem(row.email);
   if (emailIssue) return `The email ${emailIssue}.`;
   if (row.company_ref === '') return 'The company is missing.';
-  if ((row.name ?? '').length > MAX_NAME_LENGTH) return `The name is longer than ${MAX_NAME_LENGTH} characters.`;
+  const nameIssue = nameProblem(row.name ?? '');
+  if (nameIssue) return `The name ${nameIssue}.`;
   return null;
 }
 
