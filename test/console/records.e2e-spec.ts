@@ -372,6 +372,20 @@ describe('console records', () => {
     expect(await activityFor(contract)).toHaveLength(1);
   });
 
+  it('share after unshare emails nobody twice', async () => {
+    const staff = await signIn(tenantA);
+    const order = await recordOf(tenantA, 'work_orders', 'wo', 0, false);
+    expect((await post(staff, 'work-orders', order, 'share')).status).toBe(303);
+    const first = await deliveriesFor(order);
+    expect(first.length).toBeGreaterThan(0);
+    for (let round = 0; round < 3; round += 1) {
+      expect((await post(staff, 'work-orders', order, 'unshare')).status).toBe(303);
+      expect((await post(staff, 'work-orders', order, 'share')).status).toBe(303);
+    }
+    expect(await deliveriesFor(order)).toHaveLength(first.length);
+    expect(await sharedAtOf(order)).not.toBeNull();
+  });
+
   it('unshare hides record at once', async () => {
     const staff = await signIn(tenantA);
     const proposal = await recordOf(tenantA, 'proposals', 'pr', 0, true);

@@ -25,3 +25,12 @@ export function nameProblem(name: string): string | null {
 export function hasControlCharacters(value: string): boolean {
   return CONTROL_CHARACTERS.test(value);
 }
+
+/**
+ * The address a visitor typed, if it looks like one, for the activity log.
+ * Anything else is dropped, so a sign-in form cannot write arbitrary text
+ * into the log that staff read.
+ */
+export function loggableEmail(email: string): string | null {
+  return emailProblem(email) === null ? email : null;
+}

@@ -3,7 +3,7 @@ import type Redis from 'ioredis';
 import { PinoLogger } from 'nestjs-pino';
 
 import { RequestOrigin, recordActivity } from '../../../../libs/activity/src/activity-log';
-import { hasControlCharacters } from '../../../../libs/access/src/contact-fields';
+import { hasControlCharacters, loggableEmail } from '../../../../libs/access/src/contact-fields';
 import { LoginThrottle } from '../../../../libs/auth/src/login-throttle';
 import { passwordMatches, verifyAgainstDummy } from '../../../../libs/auth/src/passwords';
 import { APP_CONFIG, AppConfig } from '../../../../libs/config/src';
@@ -124,7 +124,7 @@ export class StaffLoginService {
     return this.db.asAuth((db) =>
       recordActivity(
         db,
-        { action: 'auth.staff_login_failed', actorType: 'visitor', actorEmail: email || null, details: { reason } },
+        { action: 'auth.staff_login_failed', actorType: 'visitor', actorEmail: loggableEmail(email), details: { reason } },
         origin,
       ),
     );

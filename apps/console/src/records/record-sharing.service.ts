@@ -76,11 +76,15 @@ export class RecordSharingService {
         [ids],
       );
       const recipients = await this.activeUsersOf(db, [...new Set(changed.map((row) => row.company_id))]);
+      const notified = await this.alreadyNotified(db, changed.map((row) => row.id));
 
       const emails: OutgoingEmail[] = [];
       for (const row of changed) {
         const label = recordLabel(staffKind, row.record_number, row.record_title);
-        const companyUsers = recipients.filter((user) => user.company_id === row.company_id);
+        // Hiding a record and sharing it again does not email the same person twice.
+        const companyUsers = recipients.filter(
+          (user) => user.company_id === row.company_id && !notified.has(`${row.id} ${user.email}`),
+        );
         await recordActivity(
           db,
           {
@@ -199,6 +203,17 @@ export class RecordSharingService {
       throw new InvalidInputError({ invite_email: 'already belongs to a portal user; nothing was shared or sent' });
     }
     return outcome.deliveryId;
+  }
+
+  /** Pairs of record id and recipient that a new-document email was already queued or sent for. */
+  private async alreadyNotified(db: SqlExecutor, recordIds: string[]): Promise<Set<string>> {
+    if (recordIds.length === 0) return new Set();
+    const rows = await db.execute<Array<{ record_id: string; recipient: string }>>(
+      `SELECT details->>'recordId' AS record_id, recipient FROM email_deliveries
+       WHERE kind = 'document_shared' AND details->>'recordId' = ANY(?::text[]) AND status IN ('queued', 'sent')`,
+      [recordIds],
+    );
+    return new Set(rows.map((row) => `${row.record_id} ${row.recipient}`));
   }
 
   private async activeUsersOf(db: SqlExecutor, companyIds: string[]): Promise<Array<{ company_id: string; email: string }>> {

@@ -3,7 +3,7 @@ import type Redis from 'ioredis';
 import { PinoLogger } from 'nestjs-pino';
 
 import { RequestOrigin, recordActivity } from '../../../../libs/activity/src/activity-log';
-import { hasControlCharacters } from '../../../../libs/access/src/contact-fields';
+import { hasControlCharacters, loggableEmail } from '../../../../libs/access/src/contact-fields';
 import { LoginThrottle } from '../../../../libs/auth/src/login-throttle';
 import { passwordMatches, verifyAgainstDummy } from '../../../../libs/auth/src/passwords';
 import { APP_CONFIG, AppConfig } from '../../../../libs/config/src';
@@ -107,7 +107,7 @@ export class LoginService {
     return this.db.asAuth((db) =>
       recordActivity(
         db,
-        { action: 'auth.login_failed', actorType: 'visitor', actorEmail: email || null, details: { reason } },
+        { action: 'auth.login_failed', actorType: 'visitor', actorEmail: loggableEmail(email), details: { reason } },
         origin,
       ),
     );

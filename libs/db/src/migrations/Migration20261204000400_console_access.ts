@@ -70,6 +70,8 @@ export class Migration20261204000400_console_access extends Migration {
       ALTER TABLE email_deliveries ADD FOREIGN KEY (tenant_id, access_token_id)
         REFERENCES access_tokens (tenant_id, id) ON DELETE CASCADE;
       CREATE INDEX email_deliveries_access_token ON email_deliveries (tenant_id, access_token_id);
+      CREATE INDEX email_deliveries_shared_record ON email_deliveries (tenant_id, (details->>'recordId'))
+        WHERE kind = 'document_shared';
       CREATE POLICY auth_request ON email_deliveries FOR INSERT TO portal_auth
         WITH CHECK (kind = 'password_reset' AND requested_by IS NULL);
       CREATE POLICY auth_read ON email_deliveries FOR SELECT TO portal_auth
