@@ -44,16 +44,18 @@ async function main(): Promise<void> {
   // The demo's mail goes to a local catcher unless SMTP_URL names a real server.
   let mailPage: string | null = null;
   if (!process.env.SMTP_URL) {
-    const smtpPort = Number(new URL(config.SMTP_URL).port);
+    const smtpPort = Number(process.env.MAIL_CATCHER_SMTP_PORT ?? 1025);
     const webPort = Number(process.env.MAIL_CATCHER_PORT ?? 1080);
-    const catcher = await startMailCatcher(smtpPort, webPort).catch((error: Error) => {
-      console.error(`The demo mail catcher could not start (${error.message}); set MAIL_CATCHER_PORT or SMTP_URL.`);
-      return null;
+    const catcher = await startMailCatcher(smtpPort, webPort).catch((error: NodeJS.ErrnoException & { port?: number }) => {
+      const variable = error.port === webPort ? 'MAIL_CATCHER_PORT' : 'MAIL_CATCHER_SMTP_PORT';
+      const detail = error.code === 'EADDRINUSE' ? `port ${error.port} is already in use` : error.message;
+      console.error(`The demo mail catcher could not start: ${detail}. Set ${variable} to a free port, or SMTP_URL to a real SMTP server.`);
+      process.exit(1);
     });
-    if (catcher) {
-      mailPage = `http://127.0.0.1:${webPort}`;
-      process.on('exit', () => void catcher.close());
-    }
+    // The apps read SMTP_URL, so they send to wherever the catcher listens.
+    process.env.SMTP_URL = `smtp://127.0.0.1:${catcher.smtpPort}`;
+    mailPage = `http://127.0.0.1:${catcher.webPort}`;
+    process.on('exit', () => void catcher.close());
   }
 
   const ports = { portal: config.PORTAL_PORT, console: config.CONSOLE_PORT, worker: config.WORKER_PORT };

@@ -28,6 +28,24 @@ describe('demo mail catcher', () => {
 
     const mail = await fetch(`http://127.0.0.1:${catcher.webPort}/mail/1`);
     expect(mail.headers.get('content-security-policy')).toContain("default-src 'none'");
-    expect(await mail.text()).toContain('http://acme.localhost:3000/set-password');
+    const page = await mail.text();
+    expect(page).toContain('<a href="http://acme.localhost:3000/set-password" rel="noreferrer">');
+    expect(page).not.toContain('<script>');
+  });
+
+  it('shows a long quoted-printable link whole and clickable', async () => {
+    const link = `http://acme.localhost:3000/set-password?token=${'A1b2_C3d4-'.repeat(8)}`;
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: catcher.smtpPort, secure: false, ignoreTLS: true });
+    await transport.sendMail({ from: 'a@example.test', to: 'long@example.test', subject: 'Long link', text: `Open ${link} now. <b>bold</b>` });
+    transport.close();
+    const list = await (await fetch(`http://127.0.0.1:${catcher.webPort}/`)).text();
+    const id = /href="\/mail\/(\d+)">Long link/.exec(list)?.[1];
+    const page = await (await fetch(`http://127.0.0.1:${catcher.webPort}/mail/${id}`)).text();
+    expect(page).toContain(`<a href="${link}" rel="noreferrer">${link}</a>`);
+    expect(page).toContain('&#60;b&#62;bold&#60;/b&#62;');
+  });
+
+  it('rejects with EADDRINUSE when its SMTP port is taken', async () => {
+    await expect(startMailCatcher(catcher.smtpPort, 0)).rejects.toMatchObject({ code: 'EADDRINUSE' });
   });
 });

@@ -176,6 +176,11 @@ const SPEC = {
       return raw;
     },
   },
+  EMAIL_CONCURRENCY: {
+    description: 'Emails one worker process sends at the same time; each holds a database connection while it sends.',
+    fallback: '4',
+    parse: positiveInteger,
+  },
   INVITATION_TTL_HOURS: {
     description: 'How long an invitation or a staff-issued set-password link stays valid, in hours.',
     fallback: '168',
