@@ -197,7 +197,11 @@ describe('console invitations and access resets', () => {
     expect(reset.status).toBe(303);
     expect(reset.headers.location).toBe('/settings/users?done=reset');
     const [mail] = await waitForMail(received, email);
-    expect(decodeQuotedPrintable(mail.raw)).toContain(`Subject: Set a new password for Brand ${tenant.slug}`);
+    const body = decodeQuotedPrintable(mail.raw);
+    expect(body).toContain(`Subject: Set a new password for Brand ${tenant.slug}`);
+    expect(body).toContain('has reset your access');
+    expect(body).toContain('Your old password no longer works');
+    expect(body).not.toContain('If you did not ask for this');
     expect(linkIn(mail, '/set-password').origin).toBe(`http://portal.${tenant.slug}.test:3000`);
     const after = await admin.query('SELECT session_version, password_hash FROM portal_users WHERE id = $1', [before.rows[0].id]);
     expect(after.rows[0]).toEqual({ session_version: before.rows[0].session_version + 1, password_hash: null });
@@ -263,6 +267,7 @@ describe('console invitations and access resets', () => {
       const invited = await owner.submit('/settings/users/invite-staff', '/settings/users/invite-staff', { email, name: 'Robin New', role: 'member' });
       expect(invited.status).toBe(303);
       const [mail] = await waitForMail(received, email);
+      expect(decodeQuotedPrintable(mail.raw)).toContain(`Your workspace is ${tenant.slug}`);
       const link = linkIn(mail, '/reset-password');
       expect(link.origin).toBe('http://console.localhost:3001');
       expect(link.searchParams.get('workspace')).toBe(tenant.slug);

@@ -184,6 +184,20 @@ describe('portal set-password links', () => {
     expect((await userOf(tenant, 'double.click@links.example')).session_version).toBe(2);
   });
 
+  it('lifts a sign-in lockout once a new password is set', async () => {
+    const email = 'locked.out@links.example';
+    const userId = await invitedUser(tenant, email);
+    await admin.query(`UPDATE portal_users SET status = 'active', password_hash = 'x' WHERE id = $1`, [userId]);
+    for (let attempt = 0; attempt < 6; attempt += 1) {
+      expect((await client().login(email, 'wrong-password-guess')).status).toBe(401);
+    }
+    const token = await issueLink(tenant, userId, { purpose: 'password_reset' });
+    expect((await submitPassword(client(), token, NEW_PASSWORD)).status).toBe(303);
+    expect((await client().login(email, NEW_PASSWORD)).status).toBe(303);
+    const user = await admin.query('SELECT last_login_at IS NOT NULL AS signed_in FROM portal_users WHERE id = $1', [userId]);
+    expect(user.rows[0].signed_in).toBe(true);
+  });
+
   it('refuses a link of a disabled user', async () => {
     const userId = await invitedUser(tenant, 'disabled.later@links.example');
     const token = await issueLink(tenant, userId);

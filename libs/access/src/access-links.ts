@@ -101,7 +101,8 @@ export async function redeemAccessLink(
   const company = kind === 'portal' ? 'company_id' : 'NULL::uuid AS company_id';
   const updated: Array<{ id: string; session_version: number; company_id: string | null }> = await db.execute(
     `UPDATE ${users}
-     SET password_hash = ?, status = 'active', session_version = session_version + 1, updated_at = now()${activated}
+     SET password_hash = ?, status = 'active', session_version = session_version + 1, last_login_at = now(),
+       updated_at = now()${activated}
      WHERE id = ? AND status <> 'disabled'
      RETURNING id, session_version, ${company}`,
     [passwordHash, spent[0].holder_id],

@@ -30,6 +30,8 @@ export type SetPasswordResult =
 @Injectable()
 export class SetPasswordService {
   private readonly throttle: LoginThrottle;
+  /** The sign-in throttles of each app, whose account count a new password clears. */
+  private readonly signInThrottles: Record<AccountKind, LoginThrottle>;
 
   constructor(
     private readonly db: TenantDatabase,
@@ -48,6 +50,15 @@ export class SetPasswordService {
       },
       'password-reset',
     );
+    const signInLimits = {
+      perAccount: config.LOGIN_MAX_ATTEMPTS,
+      perAddress: config.LOGIN_MAX_ATTEMPTS_PER_ADDRESS,
+      windowSeconds: config.LOGIN_WINDOW_SECONDS,
+    };
+    this.signInThrottles = {
+      portal: new LoginThrottle(redis, signInLimits, 'portal'),
+      staff: new LoginThrottle(redis, signInLimits, 'console'),
+    };
     this.logger.setContext(SetPasswordService.name);
   }
 
@@ -100,6 +111,8 @@ export class SetPasswordService {
       return redeemed;
     });
     if (!done) return { ok: false, link: null };
+    // Failed attempts before the reset must not lock out the password just chosen.
+    await this.signInThrottles[kind].clearAccount(this.scope.tenant().id, link.email);
     this.logger.info({ tenantId: this.scope.tenant().id, userId: done.userId, kind }, 'password set from a link');
     return { ok: true, ...done };
   }

@@ -61,6 +61,11 @@ export class LoginThrottle {
     return { admitted, firstRejection: !admitted && (account === perAccount + 1 || address === perAddress + 1) };
   }
 
+  /** Clears the account's count, as after a password reset, so the new password works at once. */
+  async clearAccount(tenantId: string, email: string): Promise<void> {
+    await this.redis.del(this.keys(tenantId, email, '')[0]);
+  }
+
   async recordSuccess(tenantId: string, email: string, ip: string): Promise<void> {
     const [accountKey, addressKey] = this.keys(tenantId, email, ip);
     await this.redis.multi().del(accountKey).decr(addressKey).exec();

@@ -129,6 +129,7 @@ export class UserImportController {
       maxMegabytes: MAX_IMPORT_BYTES / (1024 * 1024),
       ttlDays: Math.max(1, Math.round(this.config.INVITATION_TTL_HOURS / 24)),
       recent: await this.imports.recent(),
+      companies: await this.imports.companies(),
     };
   }
 }

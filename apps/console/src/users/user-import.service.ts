@@ -30,6 +30,9 @@ export interface ImportRowResult {
   message: string | null;
 }
 
+/** Maximum number of companies the upload page lists with their external ids. */
+const COMPANIES_LISTED = 500;
+
 /** Maximum number of skipped and failed rows the progress page lists. The CSV download has all of them. */
 export const PROBLEM_ROWS_SHOWN = 500;
 const RECENT_IMPORTS_SHOWN = 10;
@@ -122,6 +125,13 @@ export class UserImportService {
         [importId],
       );
     });
+  }
+
+  /** Lists the tenant's customer companies with the external ids a file can name, by name. */
+  companies(): Promise<Array<{ external_id: string; name: string }>> {
+    return this.db.asStaff((db) =>
+      db.execute(`SELECT external_id, name FROM customer_companies ORDER BY name LIMIT ${COMPANIES_LISTED}`),
+    );
   }
 
   /** Lists the tenant's latest imports, newest first. */

@@ -52,6 +52,7 @@ interface LinkRow {
   customer_company: string | null;
   staff_role: string | null;
   inviter_name: string | null;
+  created_by: string | null;
 }
 
 /** What a kind's template needs beyond the brand: a subject, the fields, or a reason not to send. */
@@ -217,7 +218,7 @@ export class EmailSender {
 
   private async composeLink(db: SqlExecutor, delivery: DeliveryRow, brand: BrandRow, portalUrl: string): Promise<Composed> {
     const [link] = await db.execute<LinkRow[]>(
-      `SELECT t.id, t.purpose, t.expires_at, t.portal_user_id, t.staff_user_id,
+      `SELECT t.id, t.purpose, t.expires_at, t.portal_user_id, t.staff_user_id, t.created_by,
               (t.used_at IS NULL AND t.voided_at IS NULL AND t.expires_at > now()) AS usable,
               coalesce(p.name, s.name) AS holder_name, coalesce(p.email, s.email) AS holder_email,
               c.name AS customer_company, s.role AS staff_role, inviter.name AS inviter_name
@@ -248,6 +249,9 @@ export class EmailSender {
       customerCompany: link.customer_company,
       role: link.staff_role,
       inviter: link.inviter_name,
+      workspace: brand.slug,
+      // A reset that staff started already cleared the old password.
+      resetByStaff: link.purpose === 'password_reset' && link.created_by !== null,
       expires: format.dateTime(link.expires_at),
     };
     const subject =
