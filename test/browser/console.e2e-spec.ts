@@ -84,6 +84,12 @@ describe('staff console in a real browser', () => {
       expect({ path, violations: await seriousViolations(page, exclude) }).toEqual({ path, violations: [] });
     }
 
+    // Reset access asks once more before it signs the user out.
+    await page.goto(`http://console.localhost:${port}/settings/users`);
+    await page.locator('summary', { hasText: 'Reset access' }).first().click();
+    expect(await page.getByRole('button', { name: /Confirm reset/ }).first().isVisible()).toBe(true);
+    expect(await seriousViolations(page)).toEqual([]);
+
     // A form sent back with problems, which adds error text and aria attributes.
     await page.goto(`http://console.localhost:${port}/settings/users/invite`);
     await page.getByLabel('Email').fill('not an email');
