@@ -242,6 +242,54 @@ const SPEC = {
     fallback: '300',
     parse: positiveInteger,
   },
+  CHROMIUM_PATH: {
+    description: 'Chromium executable the worker renders PDFs with (Debian package chromium).',
+    fallback: '/usr/bin/chromium',
+    parse: text,
+  },
+  PDF_RENDER_TIMEOUT_MS: {
+    description: 'Longest one PDF render may take, in milliseconds, before the page is closed and the job retried.',
+    fallback: '30000',
+    parse: positiveInteger,
+  },
+  PDF_PAGE_POOL_SIZE: {
+    description: 'Browser pages one worker process renders with at the same time.',
+    fallback: '2',
+    parse: positiveInteger,
+  },
+  STORAGE_DRIVER: {
+    description: 'Where documents are stored: local (a folder, STORAGE_LOCAL_DIR) or s3 (the S3_* settings).',
+    fallback: 'local',
+    parse: oneOf(['local', 's3'] as const),
+  },
+  STORAGE_LOCAL_DIR: {
+    description: 'Folder of the local storage driver; relative paths start at the working directory.',
+    fallback: '.data/storage',
+    parse: text,
+  },
+  S3_ENDPOINT: {
+    description: 'S3 API endpoint URL, for S3-compatible services; empty means AWS for S3_REGION.',
+    fallback: '',
+    parse: (raw: string, name: string) => (raw === '' ? '' : url(['http:', 'https:'])(raw, name)),
+  },
+  S3_REGION: { description: 'S3 region.', fallback: 'us-east-1', parse: text },
+  S3_BUCKET: {
+    description: 'S3 bucket for documents; required when STORAGE_DRIVER is s3.',
+    fallback: (env: NodeJS.ProcessEnv) => (env.STORAGE_DRIVER === 's3' ? undefined : ''),
+    parse: text,
+  },
+  S3_FORCE_PATH_STYLE: {
+    description: 'Whether to address the bucket in the path (true for most S3-compatible servers) instead of the hostname.',
+    fallback: 'false',
+    parse: (raw: string, name: string) => oneOf(['true', 'false'] as const)(raw, name) === 'true',
+  },
+  S3_ACCESS_KEY_ID: { description: 'S3 access key id; empty uses the SDK default credential chain.', fallback: '', parse: text },
+  S3_SECRET_ACCESS_KEY: {
+    description: 'S3 secret access key; empty uses the SDK default credential chain.',
+    sensitive: true,
+    fallback: '',
+    parse: text,
+  },
   LOG_LEVEL: {
     description: 'pino log level.',
     fallback: 'info',
