@@ -113,6 +113,15 @@ export class TenantDatabase {
     return this.run('portal_staff', { tenantId }, work);
   }
 
+  /**
+   * As any portal user of a company would read it, for a job that renders
+   * what that company's customers see: shared records and their detail rows
+   * only. No user is signed in, so no per-user check runs.
+   */
+  asCompanyViewerFor<T>(tenantId: string, companyId: string, work: (sql: SqlExecutor) => Promise<T>): Promise<T> {
+    return this.run('portal_customer', { tenantId, companyId }, work);
+  }
+
   /** For a tenant named explicitly, where no request scope exists (resolution, jobs). */
   asVisitorOf<T>(tenantId: string, work: (sql: SqlExecutor) => Promise<T>): Promise<T> {
     return this.run('portal_customer', { tenantId }, work);
