@@ -13,6 +13,7 @@ import { formatterFor } from '../../../../libs/locale/src';
 import type { EmailKind } from '../../../../libs/queue/src/email-outbox';
 import { EmailJob } from '../../../../libs/queue/src/queues';
 import { RECORD_KINDS } from '../../../../libs/records/src/kinds';
+import { portalUrlFor, PRIMARY_HOST_SQL } from '../../../../libs/tenancy/src/portal-url';
 
 interface DeliveryRow {
   id: string;
@@ -179,14 +180,11 @@ export class EmailSender {
     const [brand] = await db.execute<BrandRow[]>(
       `SELECT t.slug, t.name AS tenant_name, t.locale, t.time_zone, b.company_name, b.primary_color, b.accent_color,
               b.support_email, b.support_phone, b.address, b.logo, b.logo_content_type,
-              (SELECT hostname FROM tenant_domains WHERE is_primary AND verified_at IS NOT NULL LIMIT 1) AS primary_host
+              ${PRIMARY_HOST_SQL} AS primary_host
        FROM tenants t JOIN brandings b ON b.tenant_id = t.id`,
     );
     // Links come from configuration and the tenant's own domains, never from a request.
-    const portalUrl = this.config.PORTAL_PUBLIC_URL_TEMPLATE.replace(
-      '{host}',
-      brand.primary_host ?? `${brand.slug}.${this.config.PORTAL_BASE_DOMAIN}`,
-    );
+    const portalUrl = portalUrlFor(this.config, { slug: brand.slug, primaryHost: brand.primary_host });
 
     const composed = await this.composeKind(db, delivery, brand, portalUrl);
     if ('cancel' in composed) {
