@@ -10,6 +10,7 @@ import { RedisModule } from '../../../libs/redis/src/redis.module';
 import { EmailProcessor } from './email/email.processor';
 import { EmailSender } from './email/email-sender.service';
 import { EmailSweeper } from './email/email-sweeper.service';
+import { PdfRenderer } from './pdf/pdf-renderer.service';
 import { UserImportProcessor } from './user-import/user-import.processor';
 import { UserImportRunner } from './user-import/user-import-runner.service';
 
@@ -24,6 +25,6 @@ import { UserImportRunner } from './user-import/user-import-runner.service';
     QueueModule.register(),
   ],
   controllers: [HealthController],
-  providers: [EmailSender, EmailProcessor, EmailSweeper, UserImportRunner, UserImportProcessor],
+  providers: [EmailSender, EmailProcessor, EmailSweeper, UserImportRunner, UserImportProcessor, PdfRenderer],
 })
 export class WorkerModule {}
