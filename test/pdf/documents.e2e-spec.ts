@@ -4,18 +4,19 @@ import Handlebars from 'handlebars';
 import { Pool } from 'pg';
 
 import { DocumentBrand, loadDocumentBrand } from '../../apps/worker/src/documents/document-brand';
-import { canonicalJson, contentHash, loadDocument } from '../../apps/worker/src/documents/document-data';
-import { DocumentKind, TEMPLATE_VERSION } from '../../apps/worker/src/documents/document-kinds';
+import { canonicalJson, contentHash, loadDocument } from '../../libs/documents/src/document-data';
+import { DocumentKind, TEMPLATE_VERSION } from '../../libs/documents/src/document-kinds';
 import type {
   ComplianceSummaryData,
   DocumentData,
   InspectionReportData,
   InvoiceData,
   ProposalData,
-} from '../../apps/worker/src/documents/document-types';
-import { pageFormatFor } from '../../apps/worker/src/documents/page-format';
+} from '../../libs/documents/src/document-types';
+import { pageFormatFor } from '../../libs/documents/src/page-format';
 import { TEMPLATES_DIR } from '../../apps/worker/src/documents/print-handlebars';
-import { renderDocumentHtml, safeFileName } from '../../apps/worker/src/documents/render-document';
+import { safeFileName } from '../../libs/documents/src/file-name';
+import { renderDocumentHtml } from '../../apps/worker/src/documents/render-document';
 import { executorFor, SqlExecutor } from '../../libs/db/src/sql-executor';
 import { portalUrlFor, PortalUrlConfig } from '../../libs/tenancy/src/portal-url';
 import { adminPool, appPool, provisionTestTenant, TestTenant } from '../support/fixtures';

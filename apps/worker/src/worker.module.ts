@@ -7,6 +7,9 @@ import { HealthController } from '../../../libs/observability/src/health.control
 import { LoggingModule } from '../../../libs/observability/src/logging.module';
 import { QueueModule } from '../../../libs/queue/src/queue.module';
 import { RedisModule } from '../../../libs/redis/src/redis.module';
+import { StorageModule } from '../../../libs/storage/src/storage.module';
+import { DocumentProcessor } from './documents/document.processor';
+import { DocumentRenderService } from './documents/document-render.service';
 import { EmailProcessor } from './email/email.processor';
 import { EmailSender } from './email/email-sender.service';
 import { EmailSweeper } from './email/email-sweeper.service';
@@ -23,8 +26,18 @@ import { UserImportRunner } from './user-import/user-import-runner.service';
     RedisModule,
     DatabaseModule,
     QueueModule.register(),
+    StorageModule,
   ],
   controllers: [HealthController],
-  providers: [EmailSender, EmailProcessor, EmailSweeper, UserImportRunner, UserImportProcessor, PdfRenderer],
+  providers: [
+    EmailSender,
+    EmailProcessor,
+    EmailSweeper,
+    UserImportRunner,
+    UserImportProcessor,
+    PdfRenderer,
+    DocumentRenderService,
+    DocumentProcessor,
+  ],
 })
 export class WorkerModule {}

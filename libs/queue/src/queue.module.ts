@@ -4,7 +4,7 @@ import type { RedisOptions } from 'ioredis';
 
 import { APP_CONFIG, AppConfig } from '../../config/src';
 import { EmailOutbox } from './email-outbox';
-import { EMAIL_QUEUE, USER_IMPORT_QUEUE } from './queues';
+import { DOCUMENT_QUEUE, EMAIL_QUEUE, USER_IMPORT_QUEUE } from './queues';
 
 /** Turns REDIS_URL into ioredis options for BullMQ. */
 export function redisOptions(url: string): RedisOptions {
@@ -22,7 +22,7 @@ export function redisOptions(url: string): RedisOptions {
   };
 }
 
-/** Registers BullMQ on the configured Redis, with the email and user import queues and the email outbox. */
+/** Registers BullMQ on the configured Redis, with the email, document and user import queues and the email outbox. */
 @Module({})
 export class QueueModule {
   static register(): DynamicModule {
@@ -38,6 +38,11 @@ export class QueueModule {
         BullModule.registerQueue({
           name: EMAIL_QUEUE,
           defaultJobOptions: { attempts: 5, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: 1000 },
+        }),
+        BullModule.registerQueue({
+          name: DOCUMENT_QUEUE,
+          // A render that failed stays visible, so the portal can say so and retry it.
+          defaultJobOptions: { attempts: 3, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: 1000, removeOnFail: 1000 },
         }),
         BullModule.registerQueue({
           name: USER_IMPORT_QUEUE,

@@ -15,3 +15,14 @@ export interface UserImportJob {
   tenantId: string;
   importId: string;
 }
+
+/** Rendering a document to PDF and storing it. */
+export const DOCUMENT_QUEUE = 'documents';
+
+/** Payload of a render job: the document as a company's customers see it. The job id derives from its storage key. */
+export interface DocumentJob {
+  tenantId: string;
+  companyId: string;
+  kind: 'inspection-report' | 'invoice' | 'proposal' | 'contract' | 'work-order' | 'compliance-summary';
+  recordId: string;
+}

@@ -1,8 +1,9 @@
+import { documentFileName } from '../../../../libs/documents/src/file-name';
 import { formatterFor } from '../../../../libs/locale/src';
 import type { DocumentBrand } from './document-brand';
-import { DOCUMENT_KINDS, DOCUMENT_TITLES, DocumentKind } from './document-kinds';
-import type { DocumentData } from './document-types';
-import { pageFormatFor, PageFormat } from './page-format';
+import { DOCUMENT_KINDS, DOCUMENT_TITLES, DocumentKind } from '../../../../libs/documents/src/document-kinds';
+import type { DocumentData } from '../../../../libs/documents/src/document-types';
+import { pageFormatFor, PageFormat } from '../../../../libs/documents/src/page-format';
 import { compilePrintTemplate, PrintTemplate } from './print-handlebars';
 
 /** The page, Chromium templates, paper size and file name of one document. */
@@ -45,9 +46,7 @@ export function renderDocumentHtml(kind: DocumentKind, data: DocumentData, brand
     headerTemplate: EMPTY_HEADER,
     footerTemplate: FOOTER_TEMPLATE(context, data.locale, data.timeZone),
     format,
-    fileName: safeFileName(
-      data.kind === 'compliance-summary' ? `${title} ${data.documentNumber} ${data.asOf}` : `${title} ${data.documentNumber}`,
-    ),
+    fileName: documentFileName(data),
   };
 }
 
@@ -57,27 +56,4 @@ function referenceOf(data: DocumentData, title: string): string {
 
   const asOf = formatterFor(data.locale, data.timeZone).date(data.asOf);
   return `${title} ${data.documentNumber}, as of ${asOf}`;
-}
-
-// Maximum length of the base name. It leaves room for ".pdf" well under the
-// 255-byte name limit of common file systems.
-const MAX_BASE_NAME = 120;
-
-/**
- * Reduces a name to printable ASCII that a quoted Content-Disposition
- * filename can carry as is: accents are dropped, and quotes, backslashes,
- * path separators, control and other characters become hyphens.
- */
-export function safeFileName(baseName: string): string {
-  const ascii = baseName.normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
-  let cleaned = ascii
-    .replace(/\s+/g, ' ')
-    .replace(/[^A-Za-z0-9 ._,()+-]+/g, '-')
-    .replace(/-{2,}/g, '-')
-    .slice(0, MAX_BASE_NAME)
-    // Leading dots would hide the file on Unix systems.
-    .replace(/^[\s.-]+|[\s.-]+$/g, '');
-  if (cleaned === '') cleaned = 'Document';
-
-  return `${cleaned}.pdf`;
 }

@@ -1,5 +1,5 @@
-import type { SqlExecutor } from '../../../../../libs/db/src/sql-executor';
-import { DUE_SOON_DAYS, requirementStatusSql } from '../../../../../libs/records/src/kinds/compliance.kind';
+import type { SqlExecutor } from '../../../db/src/sql-executor';
+import { DUE_SOON_DAYS, requirementStatusSql } from '../../../records/src/kinds/compliance.kind';
 import type {
   ComplianceSite,
   ComplianceSummaryData,

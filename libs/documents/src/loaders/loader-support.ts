@@ -1,4 +1,4 @@
-import type { SqlExecutor } from '../../../../../libs/db/src/sql-executor';
+import type { SqlExecutor } from '../../../db/src/sql-executor';
 import type { DocumentParty, DocumentSite } from '../document-types';
 
 /** Tenant settings a loader needs besides the row-level security settings. */

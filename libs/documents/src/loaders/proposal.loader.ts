@@ -1,5 +1,5 @@
-import type { SqlExecutor } from '../../../../../libs/db/src/sql-executor';
-import { proposalStatusSql } from '../../../../../libs/records/src/kinds/proposals.kind';
+import type { SqlExecutor } from '../../../db/src/sql-executor';
+import { proposalStatusSql } from '../../../records/src/kinds/proposals.kind';
 import type { ProposalData } from '../document-types';
 import { isoInstant, loadCompany, LoadContext, minorUnits, SITE_COLUMNS, SiteColumns, siteFrom } from './loader-support';
 

@@ -1,5 +1,5 @@
-import type { SqlExecutor } from '../../../../../libs/db/src/sql-executor';
-import { SEVERITIES } from '../../../../../libs/records/src/kinds/inspection-reports.kind';
+import type { SqlExecutor } from '../../../db/src/sql-executor';
+import { SEVERITIES } from '../../../records/src/kinds/inspection-reports.kind';
 import type { FindingEntry, InspectedEquipment, InspectionReportData, Severity } from '../document-types';
 import { loadCompany, LoadContext, SITE_COLUMNS, SiteColumns, siteFrom } from './loader-support';
 

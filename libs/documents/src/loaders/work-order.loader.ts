@@ -1,4 +1,4 @@
-import type { SqlExecutor } from '../../../../../libs/db/src/sql-executor';
+import type { SqlExecutor } from '../../../db/src/sql-executor';
 import type { WorkOrderData } from '../document-types';
 import { isoInstant, loadCompany, LoadContext, SITE_COLUMNS, SiteColumns, siteFrom } from './loader-support';
 

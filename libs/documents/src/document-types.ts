@@ -1,4 +1,4 @@
-import type { SEVERITIES } from '../../../../libs/records/src/kinds/inspection-reports.kind';
+import type { SEVERITIES } from '../../records/src/kinds/inspection-reports.kind';
 
 /**
  * The data behind each printed document. Every value is JSON: calendar dates

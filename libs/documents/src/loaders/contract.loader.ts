@@ -1,4 +1,4 @@
-import type { SqlExecutor } from '../../../../../libs/db/src/sql-executor';
+import type { SqlExecutor } from '../../../db/src/sql-executor';
 import type { ContractData } from '../document-types';
 import { loadCompany, LoadContext, minorUnits, SITE_COLUMNS, SiteColumns, siteFrom } from './loader-support';
 

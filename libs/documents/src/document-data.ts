@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 
-import '../../../../libs/db/src/pg-types';
-import type { SqlExecutor } from '../../../../libs/db/src/sql-executor';
-import { dateInZone } from '../../../../libs/locale/src';
+import '../../db/src/pg-types';
+import type { SqlExecutor } from '../../db/src/sql-executor';
+import { dateInZone } from '../../locale/src';
 import type { DocumentKind } from './document-kinds';
 import type { DocumentData } from './document-types';
 import { loadComplianceSummary } from './loaders/compliance-summary.loader';
