@@ -19,6 +19,8 @@ import { TenantResolver } from '../../../libs/tenancy/src/tenant-resolver.servic
 import { QueueModule } from '../../../libs/queue/src/queue.module';
 import { AuthController } from './auth/auth.controller';
 import { PasswordController } from './auth/password.controller';
+import { DocumentsController } from './pages/documents.controller';
+import { StorageModule } from '../../../libs/storage/src/storage.module';
 import { PortalLocalStrategy, PortalSessionSerializer } from './auth/local.strategy';
 import { PortalAuthGuard } from './auth/portal-auth.guard';
 import { LoginService } from './auth/login.service';
@@ -62,6 +64,7 @@ function viewLocals(scope: RequestScope) {
     DatabaseModule,
     PassportModule.register({ session: true }),
     QueueModule.register(),
+    StorageModule,
   ],
   // RecordsController's /:kind routes come last so fixed paths win.
   controllers: [
@@ -70,6 +73,7 @@ function viewLocals(scope: RequestScope) {
     AuthController,
     PasswordController,
     DashboardController,
+    DocumentsController,
     RecordsController,
   ],
   providers: [

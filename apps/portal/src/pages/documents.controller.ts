@@ -1,0 +1,103 @@
+import { createHash } from 'node:crypto';
+import { InjectQueue } from '@nestjs/bullmq';
+import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import type { Request, Response } from 'express';
+import { PinoLogger } from 'nestjs-pino';
+
+import { originOf } from '../../../../libs/activity/src/activity-log';
+import { recordDocumentDownloaded } from '../../../../libs/activity/src/activity-actions';
+import { TenantDatabase } from '../../../../libs/db/src/tenant-database';
+import type { DocumentKind } from '../../../../libs/documents/src/document-kinds';
+import { DOCUMENT_KIND_BY_SLUG, DocumentRequest, prepareDocument } from '../../../../libs/documents/src/prepared-document';
+import { NotFoundError } from '../../../../libs/observability/src/errors';
+import { DOCUMENT_QUEUE, DocumentJob } from '../../../../libs/queue/src/queues';
+import { isUuid } from '../../../../libs/records/src/paging';
+import type { DocumentStorage } from '../../../../libs/storage/src/document-storage';
+import { DOCUMENT_STORAGE } from '../../../../libs/storage/src/storage.module';
+import { RequestScope } from '../../../../libs/tenancy/src/request-scope';
+
+/** Seconds between reloads of the "preparing" page. */
+const REFRESH_SECONDS = 2;
+
+/**
+ * PDF downloads of records. The record is looked up with the same
+ * row-level security as its page, so another company's or an unshared
+ * record is a 404. A document that is not stored yet is queued for
+ * rendering, and a page that reloads itself says so until it is ready.
+ */
+@Controller()
+export class DocumentsController {
+  constructor(
+    private readonly db: TenantDatabase,
+    private readonly scope: RequestScope,
+    @Inject(DOCUMENT_STORAGE) private readonly storage: DocumentStorage,
+    @InjectQueue(DOCUMENT_QUEUE) private readonly queue: Queue<DocumentJob>,
+    private readonly logger: PinoLogger,
+  ) {
+    this.logger.setContext(DocumentsController.name);
+  }
+
+  @Get('compliance/summary.pdf')
+  complianceSummary(@Req() req: Request, @Res() res: Response): Promise<void> {
+    return this.download(req, res, 'compliance-summary', 'compliance', this.scope.principal().companyId);
+  }
+
+  @Get(':kind/:id/pdf')
+  recordDocument(@Param('kind') slug: string, @Param('id') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const kind = Object.hasOwn(DOCUMENT_KIND_BY_SLUG, slug) ? DOCUMENT_KIND_BY_SLUG[slug] : undefined;
+    if (!kind || !isUuid(id)) throw new NotFoundError('document');
+    return this.download(req, res, kind, slug, id);
+  }
+
+  private async download(req: Request, res: Response, kind: DocumentKind, slug: string, recordId: string): Promise<void> {
+    const principal = this.scope.principal();
+    const request: DocumentRequest = { tenantId: principal.tenantId, companyId: principal.companyId, kind, recordId };
+    const prepared = await this.db.asCustomer((db) => prepareDocument(db, request));
+    if (!prepared) throw new NotFoundError('document');
+
+    // The key changes with the content, so it makes a strong validator.
+    const etag = `"${createHash('sha256').update(prepared.key).digest('base64url')}"`;
+    res.setHeader('Cache-Control', 'private, no-cache');
+    if (req.headers['if-none-match'] === etag) {
+      res.status(304).end();
+      return;
+    }
+
+    const stored = await this.storage.get(principal.tenantId, prepared.key);
+    if (!stored) return this.preparing(res, request, prepared.jobId, slug, recordId);
+
+    await this.db.asCustomer((db) => recordDocumentDownloaded(db, { kind: slug, recordId, fileName: prepared.fileName }, originOf(req)));
+    res.setHeader('Content-Type', 'application/pdf');
+    res.setHeader('Content-Length', String(stored.size));
+    res.setHeader('ETag', etag);
+    res.setHeader(
+      'Content-Disposition',
+      `attachment; filename="${prepared.fileName}"; filename*=UTF-8''${encodeURIComponent(prepared.fileName)}`,
+    );
+    stored.stream.on('error', (error) => {
+      this.logger.error({ err: error, tenantId: principal.tenantId, kind }, 'document stream failed');
+      res.destroy(error);
+    });
+    stored.stream.pipe(res);
+  }
+
+  /** Queues the render (a job that exists already is joined, a failed one is retried) and answers 202. */
+  private async preparing(res: Response, request: DocumentRequest, jobId: string, slug: string, recordId: string): Promise<void> {
+    const job = await this.queue.getJob(jobId);
+    const failed = job ? (await job.getState()) === 'failed' : false;
+    if (job && failed) await job.retry();
+    else if (!job) await this.queue.add('render', request, { jobId });
+    this.logger.info({ tenantId: request.tenantId, kind: request.kind, retried: failed }, 'document queued for rendering');
+
+    res.status(202);
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Retry-After', String(REFRESH_SECONDS));
+    res.render('pages/document-preparing', {
+      title: 'Preparing your document',
+      refreshSeconds: REFRESH_SECONDS,
+      retried: failed,
+      backHref: request.kind === 'compliance-summary' ? '/compliance' : `/${slug}/${recordId}`,
+    });
+  }
+}
