@@ -5,7 +5,7 @@ import Redis from 'ioredis';
 import { Pool } from 'pg';
 
 import { hashPassword } from '../../libs/auth/src/passwords';
-import { EMAIL_QUEUE } from '../../libs/queue/src/queues';
+import { DOCUMENT_QUEUE, EMAIL_QUEUE } from '../../libs/queue/src/queues';
 import { adminPool, appPool, provisionTestTenant, TEST_PASSWORD, TestTenant } from '../support/fixtures';
 import { csrfFrom, HttpResponse, PortalClient, startConsole } from '../support/portal-harness';
 import { asRole } from '../support/roles';
@@ -105,6 +105,12 @@ describe('console records', () => {
       await withEmailQueue(async (queue) => {
         for (const { id } of deliveries.rows) await (await queue.getJob(id))?.remove();
       });
+      // Shares queue their documents too; no worker runs here to render them.
+      await withQueue(DOCUMENT_QUEUE, async (queue) => {
+        for (const job of await queue.getJobs(['waiting', 'delayed', 'prioritized'])) {
+          if ([tenantA.tenantId, tenantB.tenantId].includes(job.data.tenantId)) await job.remove();
+        }
+      });
     } finally {
       await app.close();
       await admin.end();
@@ -175,9 +181,13 @@ describe('console records', () => {
     return result.rows[0].id;
   }
 
-  async function withEmailQueue<T>(work: (queue: Queue) => Promise<T>): Promise<T> {
+  function withEmailQueue<T>(work: (queue: Queue) => Promise<T>): Promise<T> {
+    return withQueue(EMAIL_QUEUE, work);
+  }
+
+  async function withQueue<T>(name: string, work: (queue: Queue) => Promise<T>): Promise<T> {
     const connection = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
-    const queue = new Queue(EMAIL_QUEUE, { connection });
+    const queue = new Queue(name, { connection });
     try {
       return await work(queue);
     } finally {

@@ -30,7 +30,10 @@ import { BrandingController } from './branding/branding.controller';
 import { BrandingSettingsService } from './branding/branding-settings.service';
 import { logoUploadParser } from './branding/logo-upload.middleware';
 import { ConsoleHostMiddleware, StaffContextMiddleware } from './http/console-context.middleware';
+import { ConsoleDocuments } from './documents/document-queue.service';
+import { RecordDocumentsController } from './documents/record-documents.controller';
 import { HomeController } from './pages/home.controller';
+import { StorageModule } from '../../../libs/storage/src/storage.module';
 import { EmailTestController } from './pages/email-test.controller';
 import { UserStatusController } from './pages/user-status.controller';
 import { UsersController } from './pages/users.controller';
@@ -72,6 +75,7 @@ function viewLocals(scope: RequestScope) {
     DatabaseModule,
     PassportModule.register({ session: true }),
     QueueModule.register(),
+    StorageModule,
   ],
   controllers: [
     HealthController,
@@ -85,6 +89,7 @@ function viewLocals(scope: RequestScope) {
     UserStatusController,
     EmailTestController,
     BrandingController,
+    RecordDocumentsController,
     RecordsController,
     RecordSharingController,
     ActivityController,
@@ -100,6 +105,7 @@ function viewLocals(scope: RequestScope) {
     StaffContextMiddleware,
     StaffRecordsService,
     RecordSharingService,
+    ConsoleDocuments,
     UserImportService,
     { provide: APP_GUARD, useClass: StaffAuthGuard },
     { provide: APP_FILTER, useClass: ErrorPageFilter },

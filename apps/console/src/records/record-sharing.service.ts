@@ -8,6 +8,7 @@ import type { SqlExecutor } from '../../../../libs/db/src/sql-executor';
 import { TenantDatabase } from '../../../../libs/db/src/tenant-database';
 import { EmailOutbox, OutgoingEmail } from '../../../../libs/queue/src/email-outbox';
 import { RequestScope } from '../../../../libs/tenancy/src/request-scope';
+import { ConsoleDocuments } from '../documents/document-queue.service';
 import { recordLabel, RecordNotFoundError, StaffRecordKind } from './staff-record-kinds';
 
 /** A portal user to invite into the record's company in the same step as the share. */
@@ -47,6 +48,7 @@ export class RecordSharingService {
     private readonly db: TenantDatabase,
     private readonly scope: RequestScope,
     private readonly outbox: EmailOutbox,
+    private readonly documents: ConsoleDocuments,
     private readonly logger: PinoLogger,
   ) {
     this.logger.setContext(RecordSharingService.name);
@@ -65,7 +67,7 @@ export class RecordSharingService {
   ): Promise<ShareOutcome> {
     const staff = this.scope.staff();
     const ids = [...new Set(requestedIds)];
-    const { outcome, deliveryIds } = await this.db.asStaff(async (db) => {
+    const { outcome, deliveryIds, sharedRecords } = await this.db.asStaff(async (db) => {
       await this.lockAll(db, staffKind, ids);
       const invitationDelivery = invitation ? await this.invite(db, staffKind, ids, invitation, origin) : null;
       const changed = await db.execute<SharedRow[]>(
@@ -116,10 +118,13 @@ export class RecordSharingService {
           invited: invitationDelivery !== null,
         },
         deliveryIds: invitationDelivery ? [invitationDelivery, ...recorded] : recorded,
+        sharedRecords: changed.map((row) => ({ id: row.id, companyId: row.company_id })),
       };
     });
 
     await this.dispatch(staff.tenantId, deliveryIds);
+    // Sharing queues the record's PDF, so customers find it ready.
+    await this.documents.prerender(staff.tenantId, staffKind.kind.slug, sharedRecords);
     this.logger.info(
       { tenantId: staff.tenantId, staffUserId: staff.userId, kind: staffKind.kind.slug, recordIds: ids, ...outcome },
       'records shared',

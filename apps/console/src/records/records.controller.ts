@@ -6,6 +6,7 @@ import { singleValues } from '../../../../libs/web/src/query-params';
 import { activeUserPhrase, detailFieldsView, listHref, listRowView } from './record-view';
 import { parseListRequest } from './staff-list-query';
 import { recordLabel, staffKindOf } from './staff-record-kinds';
+import { DOCUMENT_KIND_BY_SLUG } from '../../../../libs/documents/src/prepared-document';
 import { StaffRecordsService } from './staff-records.service';
 
 /** Notices after a share or unshare on the detail page, keyed by the redirect's `done` value. */
@@ -106,6 +107,7 @@ export class RecordsController {
         more: recipients.count - recipients.emails.length,
       },
       notice: detailNotice(done, singular),
+      hasDocument: Object.hasOwn(DOCUMENT_KIND_BY_SLUG, staffKind.kind.slug),
     };
   }
 

@@ -1,0 +1,58 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import { PinoLogger } from 'nestjs-pino';
+
+import { TenantDatabase } from '../../../../libs/db/src/tenant-database';
+import { DOCUMENT_KIND_BY_SLUG, DocumentRequest, PreparedDocument, prepareDocument } from '../../../../libs/documents/src/prepared-document';
+import { DOCUMENT_QUEUE, DocumentJob } from '../../../../libs/queue/src/queues';
+
+/**
+ * Finds a record's customer document and queues its render. Documents show
+ * what the record's company sees, so the data is read through that
+ * company's customer role: a record that is not shared has no document.
+ */
+@Injectable()
+export class ConsoleDocuments {
+  constructor(
+    private readonly db: TenantDatabase,
+    @InjectQueue(DOCUMENT_QUEUE) private readonly queue: Queue<DocumentJob>,
+    private readonly logger: PinoLogger,
+  ) {
+    this.logger.setContext(ConsoleDocuments.name);
+  }
+
+  /** The record's document as its company sees it, or null when the kind has none or the company cannot see it. */
+  async prepare(tenantId: string, slug: string, recordId: string, companyId: string): Promise<{ request: DocumentRequest; prepared: PreparedDocument } | null> {
+    const kind = Object.hasOwn(DOCUMENT_KIND_BY_SLUG, slug) ? DOCUMENT_KIND_BY_SLUG[slug] : undefined;
+    if (!kind) return null;
+    const request: DocumentRequest = { tenantId, companyId, kind, recordId };
+    const prepared = await this.db.asCompanyViewerFor(tenantId, companyId, (db) => prepareDocument(db, request));
+    return prepared ? { request, prepared } : null;
+  }
+
+  /** Queues a render; a job that exists already is joined, and a failed one is retried. Returns whether it was retried. */
+  async queueRender(request: DocumentRequest, jobId: string): Promise<boolean> {
+    const job = await this.queue.getJob(jobId);
+    const failed = job ? (await job.getState()) === 'failed' : false;
+    if (job && failed) await job.retry();
+    else if (!job) await this.queue.add('render', request, { jobId });
+    return failed;
+  }
+
+  /**
+   * Queues the documents of records that were just shared, so the first
+   * customer to ask finds them ready. A failure here is only logged: the
+   * portal queues a missing document on its own when it is asked for.
+   */
+  async prerender(tenantId: string, slug: string, records: Array<{ id: string; companyId: string }>): Promise<void> {
+    for (const record of records) {
+      try {
+        const found = await this.prepare(tenantId, slug, record.id, record.companyId);
+        if (found) await this.queueRender(found.request, found.prepared.jobId);
+      } catch (error) {
+        this.logger.error({ err: error, tenantId, kind: slug, recordId: record.id }, 'document of a shared record not queued');
+      }
+    }
+  }
+}
