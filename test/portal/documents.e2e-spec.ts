@@ -119,6 +119,17 @@ describe('portal document downloads', () => {
     expect(await filesBelow(folder)).toEqual(before);
   });
 
+  it("serves nothing by storage key, even the company's own", async () => {
+    const reportId = await idOf('inspection_reports', `${tenant.companies[0].key}-ir-s`);
+    expect((await downloadWhenReady(`/inspection-reports/${reportId}/pdf`)).final.status).toBe(200);
+    const [stored] = (await filesBelow(folder)).filter((file) => file.includes(reportId) && file.endsWith('.pdf'));
+    for (const path of [`/${stored}`, `/documents/${stored}`, `/${encodeURIComponent(stored)}`, `/inspection-reports/${reportId}/pdf/..%2F..%2F${stored}`]) {
+      const response = await browser.get(path);
+      expect({ path, status: response.status }).toEqual({ path, status: 404 });
+      expect(response.body.startsWith('%PDF-')).toBe(false);
+    }
+  }, 60_000);
+
   it('sends visitors to sign in, and a session of another tenant gets nothing', async () => {
     const invoiceId = await idOf('invoices', `${tenant.companies[0].key}-inv-s`);
     const visitor = await rawRequest(port, `${tenant.slug}.localhost`, `/invoices/${invoiceId}/pdf`);
