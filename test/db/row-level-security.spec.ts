@@ -2,6 +2,7 @@ import { Pool } from 'pg';
 
 import { adminPool, appPool, provisionTestTenant, TestTenant } from '../support/fixtures';
 import { asRole, columnsOf, tenantTables } from '../support/roles';
+import { insertAttachment, minimalPdf } from '../support/attachments';
 
 /** Detail tables and the parent record whose visibility they follow. */
 const DETAIL_PARENTS: Record<string, [string, string]> = {
@@ -12,6 +13,29 @@ const DETAIL_PARENTS: Record<string, [string, string]> = {
   proposal_lines: ['proposals', 'proposal_id'],
   warranty_equipment: ['warranties', 'warranty_id'],
 };
+
+/**
+ * Attachments follow whichever parent record they name, and the fixture
+ * tenant has none, so the suite attaches a file to every contract and
+ * compliance document of both tenants.
+ */
+const ATTACHMENT_PARENTS: Array<[string, 'contracts' | 'compliance-documents', string]> = [
+  ['contracts', 'contracts', 'contract_id'],
+  ['compliance_documents', 'compliance-documents', 'compliance_document_id'],
+];
+
+async function attachToEveryRecord(admin: Pool, tenantId: string): Promise<void> {
+  for (const [table, parent] of ATTACHMENT_PARENTS) {
+    const records = await admin.query<{ id: string; company_id: string }>(
+      `SELECT id, company_id FROM ${table} WHERE tenant_id = $1`,
+      [tenantId],
+    );
+    for (const record of records.rows) {
+      const fixture = { tenantId, companyId: record.company_id, parent, recordId: record.id };
+      await insertAttachment(admin, { ...fixture, fileName: 'certificate.pdf', bytes: minimalPdf(record.id) });
+    }
+  }
+}
 
 /** Tables the customer role has no grant on at all. */
 const CUSTOMER_DENIED = new Set(['staff_users', 'email_deliveries', 'access_tokens', 'activity_events', 'user_imports', 'user_import_rows']);
@@ -45,6 +69,8 @@ describe('row-level security', () => {
     );
     [companyX, companyY] = companies.rows.map((row) => row.id);
     tables = await tenantTables(admin);
+    await attachToEveryRecord(admin, tenantA.tenantId);
+    await attachToEveryRecord(admin, tenantB.tenantId);
   });
 
   afterAll(async () => {
@@ -65,6 +91,13 @@ describe('row-level security', () => {
       conditions.push(
         '(t.report_id IS NULL OR EXISTS (SELECT 1 FROM inspection_reports r WHERE r.tenant_id = t.tenant_id AND r.id = t.report_id AND r.shared_at IS NOT NULL))',
       );
+    }
+    if (table === 'record_attachments') {
+      const visibleParents = ATTACHMENT_PARENTS.map(
+        ([parentTable, , column]) =>
+          `EXISTS (SELECT 1 FROM ${parentTable} p WHERE p.tenant_id = t.tenant_id AND p.id = t.${column} AND p.shared_at IS NOT NULL)`,
+      );
+      conditions.push(`(${visibleParents.join(' OR ')})`);
     }
     if (parent) {
       conditions.push(
@@ -185,6 +218,16 @@ describe('row-level security', () => {
     ).rejects.toThrow(/permission denied/);
     await expect(
       asRole(app, 'portal_customer', settings, (client) => client.query('DELETE FROM proposals')),
+    ).rejects.toThrow(/permission denied/);
+  });
+
+  it('customer cannot read uploader or delete attachments', async () => {
+    const settings = { tenantId: tenantA.tenantId, companyId: companyX };
+    await expect(
+      asRole(app, 'portal_customer', settings, (client) => client.query('SELECT uploaded_by FROM record_attachments')),
+    ).rejects.toThrow(/permission denied/);
+    await expect(
+      asRole(app, 'portal_customer', settings, (client) => client.query('DELETE FROM record_attachments')),
     ).rejects.toThrow(/permission denied/);
   });
 

@@ -23,6 +23,10 @@ import { ConsoleAuthController } from './auth/console-auth.controller';
 import { StaffPasswordController } from './auth/staff-password.controller';
 import { SetPasswordService } from '../../../libs/access/src/set-password.service';
 import { ActivityController } from './activity/activity.controller';
+import { AttachmentListInterceptor } from './attachments/attachment-list.interceptor';
+import { attachmentUploadParser } from './attachments/attachment-upload.middleware';
+import { RecordAttachmentsController } from './attachments/record-attachments.controller';
+import { RecordAttachmentsService } from './attachments/record-attachments.service';
 import { StaffAuthGuard } from './auth/staff-auth.guard';
 import { StaffLocalStrategy, StaffSessionSerializer } from './auth/staff-local.strategy';
 import { StaffLoginService } from './auth/staff-login.service';
@@ -92,6 +96,7 @@ function viewLocals(scope: RequestScope) {
     RecordDocumentsController,
     RecordsController,
     RecordSharingController,
+    RecordAttachmentsController,
     ActivityController,
   ],
   providers: [
@@ -107,9 +112,12 @@ function viewLocals(scope: RequestScope) {
     RecordSharingService,
     ConsoleDocuments,
     UserImportService,
+    RecordAttachmentsService,
     { provide: APP_GUARD, useClass: StaffAuthGuard },
     { provide: APP_FILTER, useClass: ErrorPageFilter },
     { provide: APP_INTERCEPTOR, useClass: RenderViewInterceptor },
+    // After RenderViewInterceptor, so it adds to a detail page's data before the page is rendered.
+    { provide: APP_INTERCEPTOR, useClass: AttachmentListInterceptor },
   ],
 })
 export class ConsoleModule implements NestModule {
@@ -132,6 +140,7 @@ export class ConsoleModule implements NestModule {
         viewLocals(this.scope),
         logoUploadParser,
         userImportUploadParser,
+        attachmentUploadParser,
         csrfProtection,
       )
       .exclude(health)

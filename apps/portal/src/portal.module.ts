@@ -20,6 +20,8 @@ import { QueueModule } from '../../../libs/queue/src/queue.module';
 import { AuthController } from './auth/auth.controller';
 import { PasswordController } from './auth/password.controller';
 import { DocumentsController } from './pages/documents.controller';
+import { AttachmentListInterceptor } from './attachments/attachment-list.interceptor';
+import { RecordAttachmentsController } from './attachments/record-attachments.controller';
 import { StorageModule } from '../../../libs/storage/src/storage.module';
 import { PortalLocalStrategy, PortalSessionSerializer } from './auth/local.strategy';
 import { PortalAuthGuard } from './auth/portal-auth.guard';
@@ -74,6 +76,7 @@ function viewLocals(scope: RequestScope) {
     PasswordController,
     DashboardController,
     DocumentsController,
+    RecordAttachmentsController,
     RecordsController,
   ],
   providers: [
@@ -88,6 +91,8 @@ function viewLocals(scope: RequestScope) {
     { provide: APP_GUARD, useClass: PortalAuthGuard },
     { provide: APP_FILTER, useClass: ErrorPageFilter },
     { provide: APP_INTERCEPTOR, useClass: RenderViewInterceptor },
+    // After RenderViewInterceptor, so it adds to a record page's data before the page is rendered.
+    { provide: APP_INTERCEPTOR, useClass: AttachmentListInterceptor },
   ],
 })
 export class PortalModule implements NestModule {

@@ -22,6 +22,8 @@ export const ACTION_LABELS: Readonly<Record<string, string>> = {
   'staff.enabled': 'Staff user enabled',
   'record.shared': 'Record shared',
   'record.unshared': 'Record unshared',
+  'record.attachment_added': 'PDF attached to a record',
+  'record.attachment_removed': 'PDF removed from a record',
   'record.viewed': 'Record viewed',
   'document.downloaded': 'Document downloaded',
   'branding.updated': 'Branding changed',

@@ -32,6 +32,7 @@ import { AccessToken } from './access-token.entity';
 import { ActivityEvent } from './activity-event.entity';
 import { UserImport } from './user-import.entity';
 import { UserImportRow } from './user-import-row.entity';
+import { RecordAttachment } from './record-attachment.entity';
 
 export {
   Tenant,
@@ -62,6 +63,7 @@ export {
   ActivityEvent,
   UserImport,
   UserImportRow,
+  RecordAttachment,
 };
 
 export const ENTITIES = [
@@ -93,4 +95,5 @@ export const ENTITIES = [
   Warranty,
   WarrantyEquipment,
   ServiceRequest,
+  RecordAttachment,
 ];

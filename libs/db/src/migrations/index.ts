@@ -3,6 +3,7 @@ import { Migration20261204000100_schema } from './Migration20261204000100_schema
 import { Migration20261204000200_hide_unshared_inspections } from './Migration20261204000200_hide_unshared_inspections';
 import { Migration20261204000300_email_deliveries } from './Migration20261204000300_email_deliveries';
 import { Migration20261204000400_console_access } from './Migration20261204000400_console_access';
+import { Migration20261204000500_record_attachments } from './Migration20261204000500_record_attachments';
 
 /** Migrations in order; listed by hand so compiled and ts-node runs find the same set. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261204000200_hide_unshared_inspections', class: Migration20261204000200_hide_unshared_inspections },
   { name: 'Migration20261204000300_email_deliveries', class: Migration20261204000300_email_deliveries },
   { name: 'Migration20261204000400_console_access', class: Migration20261204000400_console_access },
+  { name: 'Migration20261204000500_record_attachments', class: Migration20261204000500_record_attachments },
 ];
