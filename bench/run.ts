@@ -1,13 +1,15 @@
 import { runInvoiceBench } from './invoice-bench';
 import { runMailBench } from './mail-bench';
+import { runPdfBench } from './pdf-bench';
 
 /**
- * Runs the benchmarks named on the command line (`invoices`, `mail`), or
+ * Runs the benchmarks named on the command line (`invoices`, `mail`, `pdf`), or
  * all of them when none is named: `npm run bench -- mail`.
  */
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   invoices: runInvoiceBench,
   mail: runMailBench,
+  pdf: runPdfBench,
 };
 
 async function main(): Promise<void> {

@@ -257,6 +257,18 @@ const SPEC = {
     fallback: '2',
     parse: positiveInteger,
   },
+  DOCUMENT_LOCK_DURATION_MS: {
+    description:
+      "How long a render job's lock lasts without renewal, in milliseconds (BullMQ lockDuration). The worker renews it at half this interval, so the job of a worker that died counts as stalled once this time has passed.",
+    fallback: '30000',
+    parse: positiveInteger,
+  },
+  DOCUMENT_STALLED_INTERVAL_MS: {
+    description:
+      'How often the documents queue is checked for stalled render jobs, in milliseconds (BullMQ stalledInterval). A stalled job returns to the queue within about two intervals.',
+    fallback: '30000',
+    parse: positiveInteger,
+  },
   STORAGE_DRIVER: {
     description: 'Where documents are stored: local (a folder, STORAGE_LOCAL_DIR) or s3 (the S3_* settings).',
     fallback: 'local',

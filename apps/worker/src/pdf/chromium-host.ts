@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PinoLogger } from 'nestjs-pino';
 import puppeteer, { Browser } from 'puppeteer-core';
@@ -10,8 +10,12 @@ import { PdfBrowserLaunchError, PdfRendererClosedError } from './pdf-render-erro
 /** How long a page or browser close may take before Chromium counts as hung and is killed. */
 export const CHROMIUM_CLOSE_GRACE_MS = 5_000;
 
-/** Prefix of each browser's temporary profile folder under the system temp directory. */
-const USER_DATA_DIR_PREFIX = 'portal-pdf-chromium-';
+/**
+ * Prefix of each browser's temporary profile folder under the system temp
+ * directory. The full name adds the worker's host name and process id and a
+ * random suffix, so a later worker can tell which folders were left behind.
+ */
+export const USER_DATA_DIR_PREFIX = 'portal-pdf-chromium-';
 
 /**
  * Command-line flags for the PDF browser. The first group stops Chromium's
@@ -150,7 +154,9 @@ export class ChromiumHost {
   }
 
   private async launch(): Promise<ChromiumInstance> {
-    const userDataDir = await mkdtemp(join(tmpdir(), USER_DATA_DIR_PREFIX));
+    if (this.launches === 0) await this.removeAbandonedProfiles();
+
+    const userDataDir = await mkdtemp(join(tmpdir(), ownProfilePrefix()));
     let browser: Browser;
     try {
       browser = await puppeteer.launch({
@@ -183,6 +189,25 @@ export class ChromiumHost {
     return instance;
   }
 
+  /**
+   * Removes profile folders of workers on this host that died without closing
+   * their browser, such as after SIGKILL or the out-of-memory killer.
+   * Chromium started with a pipe exits when its parent dies, but its profile
+   * folder stays. A failure here is logged and does not stop the launch.
+   */
+  private async removeAbandonedProfiles(): Promise<void> {
+    try {
+      const names = await readdir(tmpdir());
+      const checks = await Promise.all(names.map((name) => isAbandonedProfile(tmpdir(), name)));
+      const abandoned = names.filter((_, index) => checks[index]);
+      // A browser that lost its parent may still be writing while it shuts down, hence the retries.
+      await Promise.all(abandoned.map((name) => rm(join(tmpdir(), name), { recursive: true, force: true, maxRetries: 3 })));
+      if (abandoned.length > 0) this.logger.info({ folders: abandoned }, 'removed Chromium profile folders of workers that exited');
+    } catch (error) {
+      this.logger.warn({ err: error, directory: tmpdir() }, 'removing abandoned Chromium profile folders failed');
+    }
+  }
+
   private handleDisconnect(instance: ChromiumInstance): void {
     if (this.current === instance) this.current = undefined;
     if (!instance.exitRequested) {
@@ -193,6 +218,53 @@ export class ChromiumHost {
       () => this.instances.delete(instance),
       (error: unknown) => this.logger.error({ err: error, userDataDir: instance.userDataDir }, 'Chromium cleanup failed'),
     );
+  }
+}
+
+/** Host names can hold characters that a folder name should not, so anything unusual becomes "_". */
+function hostLabel(): string {
+  return hostname().replace(/[^A-Za-z0-9.]/g, '_');
+}
+
+/** Returns the start of this process's profile folder names, such as `portal-pdf-chromium-worker1-4242-`. */
+function ownProfilePrefix(): string {
+  return `${USER_DATA_DIR_PREFIX}${hostLabel()}-${process.pid}-`;
+}
+
+/**
+ * Returns true for a profile folder that a process of this host created and
+ * that no longer runs. Folders of other hosts that share the temp directory,
+ * and names this code did not write, are never matched.
+ */
+async function isAbandonedProfile(directory: string, name: string): Promise<boolean> {
+  const ownerPrefix = `${USER_DATA_DIR_PREFIX}${hostLabel()}-`;
+  if (!name.startsWith(ownerPrefix)) return false;
+
+  // mkdtemp appends six random characters to the prefix.
+  const owner = /^(\d+)-[A-Za-z0-9]{6}$/.exec(name.slice(ownerPrefix.length));
+  if (!owner) return false;
+
+  const pid = Number(owner[1]);
+  if (pid !== process.pid) return !isRunning(pid);
+
+  // A worker restarted in the same container often gets the same process id
+  // (1, for example), so a folder with this id that is older than this
+  // process belongs to the earlier one. Newer ones belong to this process.
+  const startedAtMs = Date.now() - process.uptime() * 1000;
+  try {
+    return (await stat(join(directory, name))).mtimeMs < startedAtMs;
+  } catch {
+    return false;
+  }
+}
+
+/** Signal 0 checks that a process exists; EPERM means it exists under another user. */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
