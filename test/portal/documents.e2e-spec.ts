@@ -99,6 +99,29 @@ describe('portal document downloads', () => {
     expect(stored[0].startsWith(`tenants/${tenant.tenantId}/documents/inspection-report/${reportId}/`)).toBe(true);
   }, 60_000);
 
+  it('renders a lost PDF again instead of waiting on the finished job', async () => {
+    const orderId = await idOf('work_orders', `${tenant.companies[0].key}-wo-s`);
+    const path = `/work-orders/${orderId}/pdf`;
+    expect((await downloadWhenReady(path)).final.status).toBe(200);
+    const [stored] = (await filesBelow(folder)).filter((file) => file.includes(orderId) && file.endsWith('.pdf'));
+    await rm(join(folder, stored));
+
+    const { first, final } = await downloadWhenReady(path);
+    expect(first.status).toBe(202);
+    expect(final.status).toBe(200);
+  }, 60_000);
+
+  it('does not count a HEAD request as a download', async () => {
+    const contractId = await idOf('contracts', `${tenant.companies[0].key}-ct-s`);
+    const path = `/contracts/${contractId}/pdf`;
+    expect((await downloadWhenReady(path)).final.status).toBe(200);
+    const downloads = async () =>
+      (await admin.query(`SELECT 1 FROM activity_events WHERE action = 'document.downloaded' AND subject_id = $1`, [contractId])).rowCount;
+    const before = await downloads();
+    expect((await browser.request(path, { method: 'HEAD' })).status).toBe(200);
+    expect(await downloads()).toBe(before);
+  }, 60_000);
+
   it('serves the compliance summary of the signed-in company', async () => {
     const list = await browser.get('/compliance');
     expect(list.body).toContain('href="/compliance/summary.pdf"');

@@ -269,6 +269,11 @@ const SPEC = {
     fallback: '30000',
     parse: positiveInteger,
   },
+  DOCUMENT_RENDERS_PER_MINUTE: {
+    description: 'New PDF renders one signed-in user may queue per minute; requests beyond it get 429 until the minute ends.',
+    fallback: '20',
+    parse: positiveInteger,
+  },
   STORAGE_DRIVER: {
     description: 'Where documents are stored: local (a folder, STORAGE_LOCAL_DIR) or s3 (the S3_* settings).',
     fallback: 'local',

@@ -1,11 +1,15 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
+import type Redis from 'ioredis';
 import { PinoLogger } from 'nestjs-pino';
 
 import { TenantDatabase } from '../../../../libs/db/src/tenant-database';
 import { DOCUMENT_KIND_BY_SLUG, DocumentRequest, PreparedDocument, prepareDocument } from '../../../../libs/documents/src/prepared-document';
 import { DOCUMENT_QUEUE, DocumentJob } from '../../../../libs/queue/src/queues';
+import { APP_CONFIG, AppConfig } from '../../../../libs/config/src';
+import { queueDocumentRender, RenderQueueOutcome } from '../../../../libs/documents/src/render-queue';
+import { REDIS } from '../../../../libs/redis/src/redis.module';
 
 /**
  * Finds a record's customer document and queues its render. Documents show
@@ -17,6 +21,8 @@ export class ConsoleDocuments {
   constructor(
     private readonly db: TenantDatabase,
     @InjectQueue(DOCUMENT_QUEUE) private readonly queue: Queue<DocumentJob>,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly logger: PinoLogger,
   ) {
     this.logger.setContext(ConsoleDocuments.name);
@@ -31,13 +37,9 @@ export class ConsoleDocuments {
     return prepared ? { request, prepared } : null;
   }
 
-  /** Queues a render; a job that exists already is joined, and a failed one is retried. Returns whether it was retried. */
-  async queueRender(request: DocumentRequest, jobId: string): Promise<boolean> {
-    const job = await this.queue.getJob(jobId);
-    const failed = job ? (await job.getState()) === 'failed' : false;
-    if (job && failed) await job.retry();
-    else if (!job) await this.queue.add('render', request, { jobId });
-    return failed;
+  /** Queues a render for a staff user, or joins the job already queued; see queueDocumentRender. */
+  queueRender(request: DocumentRequest, jobId: string, requester: string): Promise<RenderQueueOutcome> {
+    return queueDocumentRender(this.queue, this.redis, request, jobId, `staff-${requester}`, this.config.DOCUMENT_RENDERS_PER_MINUTE);
   }
 
   /**
@@ -49,7 +51,7 @@ export class ConsoleDocuments {
     for (const record of records) {
       try {
         const found = await this.prepare(tenantId, slug, record.id, record.companyId);
-        if (found) await this.queueRender(found.request, found.prepared.jobId);
+        if (found) await this.queueRender(found.request, found.prepared.jobId, 'sharing');
       } catch (error) {
         this.logger.error({ err: error, tenantId, kind: slug, recordId: record.id }, 'document of a shared record not queued');
       }

@@ -47,14 +47,16 @@ export class RecordDocumentsController {
     if (!found) throw new NotFoundError('document');
     const stored = await this.storage.get(tenantId, found.prepared.key);
     if (!stored) {
-      const retried = await this.documents.queueRender(found.request, found.prepared.jobId);
-      res.status(202).setHeader('Cache-Control', 'no-store');
-      res.render('pages/document-preparing', {
-        title: 'Preparing the document',
-        refreshSeconds: REFRESH_SECONDS,
-        retried,
-        backHref: `/records/${slug}/${id}`,
-      });
+      const outcome = await this.documents.queueRender(found.request, found.prepared.jobId, this.scope.staff().userId);
+      const backHref = `/records/${slug}/${id}`;
+      res.setHeader('Cache-Control', 'no-store');
+      if (outcome === 'failed-recently' || outcome === 'over-limit') {
+        res.status(outcome === 'over-limit' ? 429 : 503).setHeader('Retry-After', '60');
+        res.render('pages/document-unavailable', { title: 'Document not ready', overLimit: outcome === 'over-limit', backHref });
+        return;
+      }
+      res.status(202);
+      res.render('pages/document-preparing', { title: 'Preparing the document', refreshSeconds: REFRESH_SECONDS, backHref });
       return;
     }
 

@@ -3,6 +3,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import type { Request, Response } from 'express';
+import type Redis from 'ioredis';
 import { PinoLogger } from 'nestjs-pino';
 
 import { originOf } from '../../../../libs/activity/src/activity-log';
@@ -10,6 +11,9 @@ import { recordDocumentDownloaded } from '../../../../libs/activity/src/activity
 import { TenantDatabase } from '../../../../libs/db/src/tenant-database';
 import type { DocumentKind } from '../../../../libs/documents/src/document-kinds';
 import { DOCUMENT_KIND_BY_SLUG, DocumentRequest, prepareDocument } from '../../../../libs/documents/src/prepared-document';
+import { queueDocumentRender } from '../../../../libs/documents/src/render-queue';
+import { APP_CONFIG, AppConfig } from '../../../../libs/config/src';
+import { REDIS } from '../../../../libs/redis/src/redis.module';
 import { NotFoundError } from '../../../../libs/observability/src/errors';
 import { DOCUMENT_QUEUE, DocumentJob } from '../../../../libs/queue/src/queues';
 import { isUuid } from '../../../../libs/records/src/paging';
@@ -33,6 +37,8 @@ export class DocumentsController {
     private readonly scope: RequestScope,
     @Inject(DOCUMENT_STORAGE) private readonly storage: DocumentStorage,
     @InjectQueue(DOCUMENT_QUEUE) private readonly queue: Queue<DocumentJob>,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly logger: PinoLogger,
   ) {
     this.logger.setContext(DocumentsController.name);
@@ -67,7 +73,10 @@ export class DocumentsController {
     const stored = await this.storage.get(principal.tenantId, prepared.key);
     if (!stored) return this.preparing(res, request, prepared.jobId, slug, recordId);
 
-    await this.db.asCustomer((db) => recordDocumentDownloaded(db, { kind: slug, recordId, fileName: prepared.fileName }, originOf(req)));
+    // A HEAD request sends no document, so it is no download.
+    if (req.method !== 'HEAD') {
+      await this.db.asCustomer((db) => recordDocumentDownloaded(db, { kind: slug, recordId, fileName: prepared.fileName }, originOf(req)));
+    }
     res.setHeader('Content-Type', 'application/pdf');
     res.setHeader('Content-Length', String(stored.size));
     res.setHeader('ETag', etag);
@@ -82,22 +91,24 @@ export class DocumentsController {
     stored.stream.pipe(res);
   }
 
-  /** Queues the render (a job that exists already is joined, a failed one is retried) and answers 202. */
+  /** Queues the render, or joins the job already queued, and answers 202; or says why it cannot yet. */
   private async preparing(res: Response, request: DocumentRequest, jobId: string, slug: string, recordId: string): Promise<void> {
-    const job = await this.queue.getJob(jobId);
-    const failed = job ? (await job.getState()) === 'failed' : false;
-    if (job && failed) await job.retry();
-    else if (!job) await this.queue.add('render', request, { jobId });
-    this.logger.info({ tenantId: request.tenantId, kind: request.kind, retried: failed }, 'document queued for rendering');
+    const requester = this.scope.principal().userId;
+    const outcome = await queueDocumentRender(this.queue, this.redis, request, jobId, requester, this.config.DOCUMENT_RENDERS_PER_MINUTE);
+    if (outcome === 'queued') this.logger.info({ tenantId: request.tenantId, kind: request.kind }, 'document queued for rendering');
+    const backHref = request.kind === 'compliance-summary' ? '/compliance' : `/${slug}/${recordId}`;
+    res.setHeader('Cache-Control', 'no-store');
+
+    if (outcome === 'failed-recently' || outcome === 'over-limit') {
+      this.logger.warn({ tenantId: request.tenantId, kind: request.kind, outcome }, 'document not queued');
+      res.status(outcome === 'over-limit' ? 429 : 503);
+      res.setHeader('Retry-After', '60');
+      res.render('pages/document-unavailable', { title: 'Document not ready', overLimit: outcome === 'over-limit', backHref });
+      return;
+    }
 
     res.status(202);
-    res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Retry-After', String(REFRESH_SECONDS));
-    res.render('pages/document-preparing', {
-      title: 'Preparing your document',
-      refreshSeconds: REFRESH_SECONDS,
-      retried: failed,
-      backHref: request.kind === 'compliance-summary' ? '/compliance' : `/${slug}/${recordId}`,
-    });
+    res.render('pages/document-preparing', { title: 'Preparing your document', refreshSeconds: REFRESH_SECONDS, backHref });
   }
 }

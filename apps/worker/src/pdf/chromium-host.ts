@@ -40,6 +40,10 @@ export const CHROMIUM_FLAGS = [
   '--disable-default-apps',
   // Container /dev/shm is often 64 MB, which large documents exhaust.
   '--disable-dev-shm-usage',
+  // A crashing renderer would otherwise write minidumps under the user's
+  // home folder, outside the profile folder that is removed on close.
+  '--disable-breakpad',
+  '--disable-crash-reporter',
   '--proxy-server=http://blocked.invalid:9',
   '--proxy-bypass-list=<-loopback>',
   '--host-resolver-rules=MAP * ~NOTFOUND',
