@@ -59,21 +59,25 @@ async function productRenderer(): Promise<BenchRenderer> {
 
 /**
  * Starts the baseline the worker is measured against: puppeteer-core with
- * one browser and one long-lived page per loop, printing with setContent and
- * pdf and the worker's PDF options. It has no browser context per render, no
- * lock-down, no pool and no time limit.
+ * one browser, printing with a fresh page per render (newPage, setContent,
+ * pdf, close) and the worker's PDF options. It has no browser context per
+ * render, no lock-down, no pool and no time limit.
  */
 async function baselineRenderer(concurrency: number): Promise<BenchRenderer> {
   const config = loadConfig();
   // Chromium does not start as root with its sandbox on, and benches often run as root, in containers for example.
   const browser = await puppeteer.launch({ executablePath: config.CHROMIUM_PATH, headless: true, args: ['--no-sandbox'] });
-  const pages: Page[] = await Promise.all(Array.from({ length: concurrency }, () => browser.newPage()));
   return {
     concurrency,
-    async render(page, slot) {
-      await pages[slot].setContent(page.html, { waitUntil: 'load' });
-      const pdf = await pages[slot].pdf(pdfOptionsFor(renderOptionsOf(page), config.PDF_RENDER_TIMEOUT_MS));
-      return Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength);
+    async render(page) {
+      const fresh: Page = await browser.newPage();
+      try {
+        await fresh.setContent(page.html, { waitUntil: 'load' });
+        const pdf = await fresh.pdf(pdfOptionsFor(renderOptionsOf(page), config.PDF_RENDER_TIMEOUT_MS));
+        return Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength);
+      } finally {
+        await fresh.close();
+      }
     },
     close: () => browser.close(),
   };
