@@ -206,6 +206,15 @@ describeWithChromium('PdfRenderer with real Chromium', () => {
       expect(await pdfInfo(pdf)).toMatch(/^Page size:\s+612 x 792 pts \(letter\)$/m);
     });
 
+    it('keeps nothing of one document in the next on a reused page', async () => {
+      const first = await shared.renderer.render('<p>First tenant ALPHA-7731 confidential</p>', { format: 'Letter' });
+      const second = await shared.renderer.render('<p>Second tenant BRAVO</p>', { format: 'Letter' });
+      expect(await pdfText(first)).toContain('ALPHA-7731');
+      const text = await pdfText(second);
+      expect(text).toContain('BRAVO');
+      expect(text).not.toContain('ALPHA-7731');
+    });
+
     it('passes qpdf --check', async () => {
       const pdf = await shared.renderer.render(report, { format: 'A4', footerTemplate: footer });
       const { stdout } = await run('qpdf', ['--check', await saved(pdf)]);

@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
-import { BrowserContext, TimeoutError } from 'puppeteer-core';
+import { BrowserContext, Page, TimeoutError } from 'puppeteer-core';
 
 import { APP_CONFIG, AppConfig } from '../../../../libs/config/src';
 import { CHROMIUM_CLOSE_GRACE_MS, ChromiumHost, ChromiumInstance, settlesWithin } from './chromium-host';
@@ -27,7 +27,7 @@ export interface PdfRendererStats {
   browserRestarts: number;
   /** Process id of the running browser, if one is running. */
   browserProcessId: number | undefined;
-  /** Pages open or opening now. Each render has one page in its own browser context. */
+  /** Pages rendering now. Each has its own browser context; pages kept idle between renders are not counted. */
   openPages: number;
   peakOpenPages: number;
   /** Renders queued for a free page slot now. */
@@ -35,25 +35,34 @@ export interface PdfRendererStats {
   peakWaitingRenders: number;
 }
 
-/** A page being opened for one render, and whether it has been counted as open. */
+/** A browser context with its locked-down page, kept between renders; `opened` says whether it is counted as open. */
 interface PageLease {
   context: Promise<BrowserContext>;
   opened: boolean;
+  page?: Page;
+  chromium: ChromiumInstance;
 }
 
 /**
  * Renders HTML to PDF in one long-lived headless Chromium per worker
  * process. At most PDF_PAGE_POOL_SIZE pages render at once and later calls
- * queue in order. Each render runs in a fresh browser context with
- * JavaScript off and every network request blocked, and is limited to
- * PDF_RENDER_TIMEOUT_MS. Failures caused by the browser rather than the
- * HTML reject with a PdfRenderError whose `retryable` is true.
+ * queue in order. Each page lives in its own browser context with
+ * JavaScript off, offline, and every network request blocked, and is kept
+ * for the next render, because opening a context starts a renderer process
+ * and costs more than the print itself. setContent replaces the whole
+ * document, and with scripts off and nothing fetched a page keeps no state
+ * from one document to the next. A render that fails closes its page.
+ * Renders are limited to PDF_RENDER_TIMEOUT_MS. Failures caused by the
+ * browser rather than the HTML reject with a PdfRenderError whose
+ * `retryable` is true.
  */
 @Injectable()
 export class PdfRenderer implements OnApplicationShutdown {
   private readonly pool: PagePool;
   private readonly chromium: ChromiumHost;
   private readonly running = new Set<Promise<Buffer>>();
+  /** Pages whose last render succeeded, ready for the next one. */
+  private readonly idle: PageLease[] = [];
   private closing?: Promise<void>;
   private readonly counts = { renders: 0, failures: 0, timeouts: 0, blockedRequests: 0, openPages: 0, peakOpenPages: 0 };
 
@@ -125,6 +134,7 @@ export class PdfRenderer implements OnApplicationShutdown {
   private async shutDown(): Promise<void> {
     this.pool.rejectWaiting(new PdfRendererClosedError());
     await Promise.allSettled([...this.running]);
+    this.idle.splice(0);
     await this.chromium.close();
     this.logger.info(this.stats(), 'PDF renderer closed');
   }
@@ -143,22 +153,43 @@ export class PdfRenderer implements OnApplicationShutdown {
 
   private async renderOnPage(html: string, options: PdfRenderOptions, timeoutMs: number): Promise<Buffer> {
     const chromium = await this.chromium.acquire();
-    const lease = this.openPage(chromium);
+    const lease = (await this.takeIdle(chromium)) ?? this.openPage(chromium);
     const printing = this.print(lease, html, options, timeoutMs);
     // After a timeout nothing awaits `printing`, so its later rejection needs a handler here.
     printing.catch(() => undefined);
 
+    let pdf: Buffer;
     try {
-      return await rejectAfter(printing, timeoutMs, () => new PdfRenderTimeoutError(timeoutMs));
+      pdf = await rejectAfter(printing, timeoutMs, () => new PdfRenderTimeoutError(timeoutMs));
     } catch (error) {
-      throw this.explainFailure(error, chromium, timeoutMs);
-    } finally {
       await this.closePage(lease, chromium);
+      throw this.explainFailure(error, chromium, timeoutMs);
     }
+    if (this.closing || !chromium.browser.connected) {
+      await this.closePage(lease, chromium);
+    } else {
+      // An idle page is kept open but no longer counts as a page in use.
+      if (lease.opened) this.counts.openPages -= 1;
+      this.idle.push(lease);
+    }
+    return pdf;
+  }
+
+  /** Takes a kept page of the running browser; pages of a browser that has gone are dropped. */
+  private async takeIdle(chromium: ChromiumInstance): Promise<PageLease | undefined> {
+    for (let lease = this.idle.pop(); lease; lease = this.idle.pop()) {
+      if (lease.chromium === chromium && chromium.browser.connected) {
+        this.counts.openPages += 1;
+        this.counts.peakOpenPages = Math.max(this.counts.peakOpenPages, this.counts.openPages);
+        return lease;
+      }
+      await lease.context.then((context) => context.close()).catch(() => undefined);
+    }
+    return undefined;
   }
 
   private openPage(chromium: ChromiumInstance): PageLease {
-    const lease: PageLease = { context: chromium.browser.createBrowserContext(), opened: false };
+    const lease: PageLease = { context: chromium.browser.createBrowserContext(), opened: false, chromium };
     lease.context.then(
       () => {
         lease.opened = true;
@@ -171,11 +202,15 @@ export class PdfRenderer implements OnApplicationShutdown {
   }
 
   private async print(lease: PageLease, html: string, options: PdfRenderOptions, timeoutMs: number): Promise<Buffer> {
-    const context = await lease.context;
-    const page = await context.newPage();
-    await lockDownPage(page, () => {
-      this.counts.blockedRequests += 1;
-    });
+    if (!lease.page) {
+      const context = await lease.context;
+      const page = await context.newPage();
+      await lockDownPage(page, () => {
+        this.counts.blockedRequests += 1;
+      });
+      lease.page = page;
+    }
+    const page = lease.page;
     await page.setContent(html, { waitUntil: 'load', timeout: timeoutMs });
     const pdf = await page.pdf(pdfOptionsFor(options, timeoutMs));
 
