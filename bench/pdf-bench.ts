@@ -16,8 +16,10 @@ import { MemoryUse, TreeMemorySampler } from './process-tree';
  * report, beside plain puppeteer-core printing the same HTML with the same
  * options. Each renderer runs in its own process with its own Chromium.
  */
-const COUNT = Number(process.env.BENCH_PDF_COUNT ?? 200);
-const ROUNDS = Number(process.env.BENCH_PDF_ROUNDS ?? 4);
+const COUNT = Number(process.env.BENCH_PDF_COUNT ?? 1000);
+const ROUNDS = Number(process.env.BENCH_PDF_ROUNDS ?? 10);
+/** Renders after which the tree's memory is read the first time, to compare with the memory after all of them. */
+const EARLY_MEMORY_AFTER = 100;
 /** Findings in the report. With the current template, 12 to 23 findings print on three Letter pages. */
 const FINDINGS = Number(process.env.BENCH_PDF_FINDINGS ?? 18);
 const EXPECTED_PAGES = 3;
@@ -32,6 +34,9 @@ interface RendererResult {
   failures: number;
   bytes: number;
   peakMemory: MemoryUse;
+  /** The tree's memory once EARLY_MEMORY_AFTER renders were done, and after the last one. */
+  earlyMemory: MemoryUse;
+  finalMemory: MemoryUse;
   pages: number;
 }
 
@@ -77,7 +82,14 @@ async function startRenderers(started: ChildProcess[], page: PrintPage): Promise
 
 /** Renders the rounds, each renderer's share of a round after the other's, and sums the wall time per renderer. */
 async function measure(children: ChildProcess[], sampler: TreeMemorySampler): Promise<Array<Omit<RendererResult, 'pages'>>> {
-  const results = children.map(() => ({ seconds: 0, times: [] as number[], failures: 0, bytes: 0 }));
+  const results = children.map(() => ({
+    seconds: 0,
+    times: [] as number[],
+    failures: 0,
+    bytes: 0,
+    earlyMemory: undefined as MemoryUse | undefined,
+    finalMemory: { rss: 0, pss: 0 },
+  }));
   sampler.start();
   try {
     for (const count of roundSizes()) {
@@ -88,12 +100,20 @@ async function measure(children: ChildProcess[], sampler: TreeMemorySampler): Pr
         results[index].times.push(...report.times);
         results[index].failures += report.failures;
         results[index].bytes += report.bytes;
+        if (!results[index].earlyMemory && results[index].times.length >= EARLY_MEMORY_AFTER) {
+          results[index].earlyMemory = await sampler.current(child.pid!);
+        }
       }
     }
+    for (const [index, child] of children.entries()) results[index].finalMemory = await sampler.current(child.pid!);
   } finally {
     sampler.stop();
   }
-  return results.map((result, index) => ({ ...result, peakMemory: sampler.peak(children[index].pid!) }));
+  return results.map((result, index) => ({
+    ...result,
+    earlyMemory: result.earlyMemory ?? result.finalMemory,
+    peakMemory: sampler.peak(children[index].pid!),
+  }));
 }
 
 const HEADER = ['PDFs/s', 'p50 ms', 'p99 ms', 'total s', 'peak RSS MB', 'peak PSS MB', 'KB/PDF', 'pages'];
@@ -144,6 +164,14 @@ export async function runPdfBench(): Promise<void> {
     console.log(row('worker (PdfRenderer)', results.worker));
     console.log(row('baseline (puppeteer-core only)', results.baseline));
     console.log(`worker throughput is ${((results.baseline.seconds / results.worker.seconds) * 100).toFixed(0)}% of the baseline`);
+    for (const [name, result] of Object.entries(results)) {
+      const growth = ((result.finalMemory.rss / result.earlyMemory.rss - 1) * 100).toFixed(0);
+      console.log(
+        `${name} memory after ${EARLY_MEMORY_AFTER} renders: RSS ${(result.earlyMemory.rss / 1024).toFixed(0)} MB, ` +
+          `PSS ${(result.earlyMemory.pss / 1024).toFixed(0)} MB; after ${COUNT}: RSS ${(result.finalMemory.rss / 1024).toFixed(0)} MB, ` +
+          `PSS ${(result.finalMemory.pss / 1024).toFixed(0)} MB (RSS change ${growth}%)`,
+      );
+    }
     console.log('p50 and p99: time per render, from the call until the PDF bytes arrived');
     console.log(
       'peak RSS and PSS: largest sums over the Node process, Chromium and its helpers, sampled every 200 ms; ' +

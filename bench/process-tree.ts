@@ -69,6 +69,12 @@ export class TreeMemorySampler {
     clearInterval(this.timer);
   }
 
+  /** Summed RSS and PSS of the tree under `root` now. */
+  async current(root: number): Promise<MemoryUse> {
+    const sizes = await Promise.all(treeOf(root, await parentsByProcess()).map(memoryOf));
+    return { rss: sizes.reduce((sum, size) => sum + size.rss, 0), pss: sizes.reduce((sum, size) => sum + size.pss, 0) };
+  }
+
   /** Largest summed RSS and PSS of the tree under `root` seen so far, each the maximum of its own samples. */
   peak(root: number): MemoryUse {
     return this.peaks.get(root) ?? { rss: 0, pss: 0 };
