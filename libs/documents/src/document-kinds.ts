@@ -21,7 +21,7 @@ export const TEMPLATE_VERSION: Readonly<Record<DocumentKind, number>> = Object.f
   proposal: 1,
   contract: 1,
   'work-order': 1,
-  'compliance-summary': 1,
+  'compliance-summary': 2,
 });
 
 /** Title of each kind as printed on the page and in file names. */
