@@ -49,7 +49,7 @@ export async function waitForMail(received: ReceivedMail[], recipient: string, c
   }
 }
 
-/** The first link in the plain-text part whose path starts with `path`. */
+/** Returns the first link in the plain-text part whose path starts with `path`. */
 export function linkIn(mail: ReceivedMail, path: string): URL {
   const text = decodeQuotedPrintable(mail.raw);
   const match = new RegExp(`https?://[^\\s"<>]+${path.replace(/[/?]/g, '\\$&')}[^\\s"<>]*`).exec(text);

@@ -23,7 +23,7 @@ export async function voidOpenLinks(db: SqlExecutor, holder: LinkHolder): Promis
  * default voids the older ones. The row has no hash yet: the worker writes
  * it when it composes the email, so the token exists nowhere but in that
  * email. A self-service request keeps older links open, so a visitor who
- * knows only an address cannot cancel an invitation sent to it; spending
+ * has only an address cannot cancel an invitation sent to it; spending
  * any link voids the rest.
  */
 export async function issueAccessLink(

@@ -21,13 +21,13 @@ export function nameProblem(name: string): string | null {
   return null;
 }
 
-/** Whether a value holds a character no form field accepts: NUL, line breaks and other controls. */
+/** Returns whether a value contains a character no form field accepts: NUL, line breaks and other controls. */
 export function hasControlCharacters(value: string): boolean {
   return CONTROL_CHARACTERS.test(value);
 }
 
 /**
- * The address a visitor typed, if it looks like one, for the activity log.
+ * Returns the address a visitor typed, if it looks like one, for the activity log.
  * Anything else is dropped, so a sign-in form cannot write arbitrary text
  * into the log that staff read.
  */

@@ -62,7 +62,7 @@ export class SetPasswordService {
     this.logger.setContext(SetPasswordService.name);
   }
 
-  /** The open link behind a token, or null for a used, voided, expired, foreign or malformed one. */
+  /** Returns the open link behind a token, or null for a used, voided, expired, foreign or malformed one. */
   async preview(kind: AccountKind, rawToken: unknown): Promise<OpenLink | null> {
     const hash = accessTokenHash(rawToken);
     if (!hash) return null;
@@ -118,8 +118,8 @@ export class SetPasswordService {
   }
 
   /**
-   * Starts sending a reset link and returns at once. The caller answers the
-   * same whatever happens, and answering before the lookup, the writes and
+   * Starts sending a reset link and returns at once. The caller responds the
+   * same whatever happens, and responding before the lookup, the writes and
    * the queue call keeps the response time from telling whether the address
    * has an account. Failures are logged here, since no caller waits.
    */

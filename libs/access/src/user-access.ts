@@ -3,7 +3,7 @@ import type { SqlExecutor } from '../../db/src/sql-executor';
 import { recordEmails } from '../../queue/src/email-outbox';
 import { issueAccessLink, LinkHolder, LinkPurpose } from './access-links';
 
-/** Who asks, and how long the links they send stay valid. */
+/** The staff user making the request, and how long the links they send stay valid. */
 export interface AccessRequester {
   staffUserId: string;
   ttlMinutes: number;
@@ -146,7 +146,7 @@ export async function inviteStaffUser(
   return { outcome: 'invited', userId, deliveryId };
 }
 
-/** The staff counterpart of resetPortalAccess; for an invited staff user it resends the invitation. */
+/** Resets a staff user's access like resetPortalAccess; for an invited staff user it resends the invitation. */
 export async function resetStaffAccess(db: SqlExecutor, userId: string, requester: AccessRequester): Promise<LinkOutcome> {
   const rows: Array<{ email: string; status: string }> = await db.execute(
     `UPDATE staff_users SET session_version = session_version + 1, password_hash = NULL, updated_at = now()

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
 
 import { safeFileName } from '../../documents/src/file-name';
-import type { StoredObject } from '../../storage/src/document-storage';
 
 const FILE_NAME_MAX_CHARACTERS = 255;
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
@@ -45,22 +44,6 @@ export function isClientCopyCurrent(req: Request, res: Response, etag: string): 
   res.setHeader('ETag', etag);
 
   return req.headers['if-none-match'] === etag;
-}
-
-/**
- * Streams a stored PDF as a download named `downloadName`. A storage error
- * in mid-stream is passed to `onError`, and the connection is then closed,
- * so the client sees a failed download rather than a short file.
- */
-export function sendPdf(res: Response, stored: StoredObject, downloadName: string, onError: (error: Error) => void): void {
-  res.setHeader('Content-Type', 'application/pdf');
-  res.setHeader('Content-Length', String(stored.size));
-  res.setHeader('Content-Disposition', `attachment; filename="${downloadName}"; filename*=UTF-8''${encodeURIComponent(downloadName)}`);
-  stored.stream.on('error', (error) => {
-    onError(error);
-    res.destroy(error);
-  });
-  stored.stream.pipe(res);
 }
 
 /** Formats a size in bytes for people, such as "245 kB" or "1.2 MB" in en-US, counting 1,024 bytes to the kilobyte. */

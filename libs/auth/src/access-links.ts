@@ -20,7 +20,7 @@ export function hashAccessToken(token: string): Buffer {
 }
 
 /**
- * The hash of a well-formed token, or null for anything else, so malformed
+ * Returns the hash of a well-formed token, or null for anything else, so malformed
  * input never reaches the database and fails the same way as a stale link.
  */
 export function accessTokenHash(raw: unknown): Buffer | null {

@@ -137,7 +137,7 @@ class SvgRebuilder {
     }
     if (name === 'style') return this.style(node);
     if (name === 'use') {
-      // Each <use> may draw a group that holds more <use> elements, so a few
+      // Each <use> may draw a group that contains more <use> elements, so a few
       // nested ones multiply into millions of shapes that freeze a browser.
       // With at most 16 in all, the most any nesting can draw is 4^4 = 256 copies.
       this.useElements += 1;

@@ -1,7 +1,7 @@
 import { DOCUMENT_TITLES } from './document-kinds';
 import type { DocumentData } from './document-types';
 
-/** The download name of a document, such as "Invoice INV-1042.pdf". */
+/** Returns the download name of a document, such as "Invoice INV-1042.pdf". */
 export function documentFileName(data: DocumentData): string {
   const title = DOCUMENT_TITLES[data.kind];
   return safeFileName(

@@ -41,7 +41,7 @@ export class QueueModule {
         }),
         BullModule.registerQueue({
           name: DOCUMENT_QUEUE,
-          // A render that failed stays visible, so the portal can say so and retry it.
+          // A failed render stays in Redis, so the apps can report it and queue it again after a cooldown.
           defaultJobOptions: { attempts: 3, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: 1000, removeOnFail: 1000 },
         }),
         BullModule.registerQueue({

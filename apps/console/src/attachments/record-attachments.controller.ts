@@ -7,8 +7,8 @@ import {
   attachmentDownloadName,
   attachmentEtag,
   isClientCopyCurrent,
-  sendPdf,
 } from '../../../../libs/attachments/src/attachment-file';
+import { sendPdf } from '../../../../libs/web/src/pdf-responses';
 import { assertPdf, PdfRejectedError } from '../../../../libs/attachments/src/pdf-file';
 import { originOf } from '../../../../libs/activity/src/activity-log';
 import { isUuid } from '../../../../libs/records/src/paging';

@@ -98,7 +98,7 @@ export class StaffPasswordController {
   @Post('forgot-password')
   async forgot(@Req() req: ConsoleRequest, @Res() res: Response): Promise<void> {
     const body = req.body as Record<string, unknown>;
-    // An unknown workspace gets the same answer as a known one.
+    // An unknown workspace gets the same response as a known one.
     if (await this.enterWorkspace(body.workspace)) {
       this.passwords.startResetRequest('staff', body.email, originOf(req));
     }

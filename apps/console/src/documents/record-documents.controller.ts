@@ -9,10 +9,9 @@ import { isUuid } from '../../../../libs/records/src/paging';
 import type { DocumentStorage } from '../../../../libs/storage/src/document-storage';
 import { DOCUMENT_STORAGE } from '../../../../libs/storage/src/storage.module';
 import { RequestScope } from '../../../../libs/tenancy/src/request-scope';
+import { sendDocumentNotReady, sendPdf } from '../../../../libs/web/src/pdf-responses';
 import { staffKindOf } from '../records/staff-record-kinds';
 import { ConsoleDocuments } from './document-queue.service';
-
-const REFRESH_SECONDS = 2;
 
 /** Lets any staff role download the PDF a record's customers get, once the record is shared. */
 @Controller('records')
@@ -48,26 +47,12 @@ export class RecordDocumentsController {
     const stored = await this.storage.get(tenantId, found.prepared.key);
     if (!stored) {
       const outcome = await this.documents.queueRender(found.request, found.prepared.jobId, this.scope.staff().userId);
-      const backHref = `/records/${slug}/${id}`;
-      res.setHeader('Cache-Control', 'no-store');
-      if (outcome === 'failed-recently' || outcome === 'over-limit') {
-        res.status(outcome === 'over-limit' ? 429 : 503).setHeader('Retry-After', '60');
-        res.render('pages/document-unavailable', { title: 'Document not ready', overLimit: outcome === 'over-limit', backHref });
-        return;
-      }
-      res.status(202);
-      res.render('pages/document-preparing', { title: 'Preparing the document', refreshSeconds: REFRESH_SECONDS, backHref });
+      sendDocumentNotReady(res, outcome, 'Preparing the document', `/records/${slug}/${id}`);
       return;
     }
 
-    const { fileName } = found.prepared;
-    res.setHeader('Content-Type', 'application/pdf');
-    res.setHeader('Content-Length', String(stored.size));
-    res.setHeader('Content-Disposition', `attachment; filename="${fileName}"; filename*=UTF-8''${encodeURIComponent(fileName)}`);
-    stored.stream.on('error', (error) => {
-      this.logger.error({ err: error, tenantId, kind: slug }, 'document stream failed');
-      res.destroy(error);
-    });
-    stored.stream.pipe(res);
+    sendPdf(res, stored, found.prepared.fileName, (error) =>
+      this.logger.error({ err: error, tenantId, kind: slug }, 'document stream failed'),
+    );
   }
 }

@@ -9,8 +9,8 @@ import {
   attachmentDownloadName,
   attachmentEtag,
   isClientCopyCurrent,
-  sendPdf,
 } from '../../../../libs/attachments/src/attachment-file';
+import { sendPdf } from '../../../../libs/web/src/pdf-responses';
 import { TenantDatabase } from '../../../../libs/db/src/tenant-database';
 import { NotFoundError } from '../../../../libs/observability/src/errors';
 import { isUuid } from '../../../../libs/records/src/paging';

@@ -20,15 +20,13 @@ import { isUuid } from '../../../../libs/records/src/paging';
 import type { DocumentStorage } from '../../../../libs/storage/src/document-storage';
 import { DOCUMENT_STORAGE } from '../../../../libs/storage/src/storage.module';
 import { RequestScope } from '../../../../libs/tenancy/src/request-scope';
-
-/** Seconds between reloads of the "preparing" page. */
-const REFRESH_SECONDS = 2;
+import { sendDocumentNotReady, sendPdf } from '../../../../libs/web/src/pdf-responses';
 
 /**
  * PDF downloads of records. The record is looked up with the same
  * row-level security as its page, so another company's or an unshared
  * record is a 404. A document that is not stored yet is queued for
- * rendering, and a page that reloads itself says so until it is ready.
+ * rendering, and a page that reloads itself is shown until it is ready.
  */
 @Controller()
 export class DocumentsController {
@@ -77,38 +75,21 @@ export class DocumentsController {
     if (req.method !== 'HEAD') {
       await this.db.asCustomer((db) => recordDocumentDownloaded(db, { kind: slug, recordId, fileName: prepared.fileName }, originOf(req)));
     }
-    res.setHeader('Content-Type', 'application/pdf');
-    res.setHeader('Content-Length', String(stored.size));
     res.setHeader('ETag', etag);
-    res.setHeader(
-      'Content-Disposition',
-      `attachment; filename="${prepared.fileName}"; filename*=UTF-8''${encodeURIComponent(prepared.fileName)}`,
+    sendPdf(res, stored, prepared.fileName, (error) =>
+      this.logger.error({ err: error, tenantId: principal.tenantId, kind }, 'document stream failed'),
     );
-    stored.stream.on('error', (error) => {
-      this.logger.error({ err: error, tenantId: principal.tenantId, kind }, 'document stream failed');
-      res.destroy(error);
-    });
-    stored.stream.pipe(res);
   }
 
-  /** Queues the render, or joins the job already queued, and answers 202; or says why it cannot yet. */
+  /** Queues the render, or joins the job already queued, and renders the not-ready page. */
   private async preparing(res: Response, request: DocumentRequest, jobId: string, slug: string, recordId: string): Promise<void> {
     const requester = this.scope.principal().userId;
     const outcome = await queueDocumentRender(this.queue, this.redis, request, jobId, requester, this.config.DOCUMENT_RENDERS_PER_MINUTE);
     if (outcome === 'queued') this.logger.info({ tenantId: request.tenantId, kind: request.kind }, 'document queued for rendering');
-    const backHref = request.kind === 'compliance-summary' ? '/compliance' : `/${slug}/${recordId}`;
-    res.setHeader('Cache-Control', 'no-store');
-
     if (outcome === 'failed-recently' || outcome === 'over-limit') {
       this.logger.warn({ tenantId: request.tenantId, kind: request.kind, outcome }, 'document not queued');
-      res.status(outcome === 'over-limit' ? 429 : 503);
-      res.setHeader('Retry-After', '60');
-      res.render('pages/document-unavailable', { title: 'Document not ready', overLimit: outcome === 'over-limit', backHref });
-      return;
     }
-
-    res.status(202);
-    res.setHeader('Retry-After', String(REFRESH_SECONDS));
-    res.render('pages/document-preparing', { title: 'Preparing your document', refreshSeconds: REFRESH_SECONDS, backHref });
+    const backHref = request.kind === 'compliance-summary' ? '/compliance' : `/${slug}/${recordId}`;
+    sendDocumentNotReady(res, outcome, 'Preparing your document', backHref);
   }
 }

@@ -13,7 +13,7 @@ import { renderDocumentHtml } from './render-document';
 export type RenderOutcome = 'rendered' | 'already-stored' | 'not-visible';
 
 /**
- * Renders one document to PDF and stores it under its key. The key holds
+ * Renders one document to PDF and stores it under its key. The key contains
  * the content hash and the template and branding versions, so a document
  * already stored is never rendered twice, and storing the same key again
  * only writes the same bytes.

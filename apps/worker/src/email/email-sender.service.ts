@@ -97,7 +97,7 @@ export type SendOutcome = 'sent' | 'already-sent' | 'missing' | 'cancelled';
 
 /**
  * Asks nodemailer to keep SMTP connections open between messages, unless
- * the URL already says otherwise; connecting per message costs a handshake
+ * the URL already sets `pool`, because connecting per message costs a handshake
  * and the server's greeting delay every time.
  */
 function pooled(smtpUrl: string): string {

@@ -1,7 +1,7 @@
 /**
  * Errors a PDF render rejects with. `retryable` is true when the same input
  * may succeed on another attempt. A timeout, a crashed browser or a renderer
- * that is shutting down says nothing about the HTML, so BullMQ should retry
+ * that is shutting down does not depend on the HTML, so BullMQ should retry
  * the job.
  */
 export class PdfRenderError extends Error {

@@ -35,7 +35,7 @@ export interface PdfRendererStats {
   peakWaitingRenders: number;
 }
 
-/** A browser context with its locked-down page, kept between renders; `opened` says whether it is counted as open. */
+/** A browser context with its locked-down page, kept between renders; `opened` is true once it is counted as open. */
 interface PageLease {
   context: Promise<BrowserContext>;
   opened: boolean;
