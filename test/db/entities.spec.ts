@@ -10,6 +10,7 @@ interface ColumnRow {
   column_name: string;
   is_nullable: 'YES' | 'NO';
   data_type: string;
+  udt_name: string;
   character_maximum_length: number | null;
   numeric_precision: number | null;
   numeric_scale: number | null;
@@ -19,7 +20,7 @@ interface ColumnRow {
 }
 
 const COLUMNS_SQL = `
-  SELECT table_name, column_name, is_nullable, data_type, character_maximum_length,
+  SELECT table_name, column_name, is_nullable, data_type, udt_name, character_maximum_length,
          numeric_precision, numeric_scale, column_default, is_generated, generation_expression
   FROM information_schema.columns
   WHERE table_schema = 'public' AND table_name <> 'schema_migrations'
@@ -42,6 +43,8 @@ const TYPE_ALIASES: Record<string, string> = {
 /** Formats the column type as PostgreSQL prints it, for example character(3) or numeric(12,3). */
 function columnType(column: ColumnRow): string {
   if (column.data_type === 'character') return `character(${column.character_maximum_length})`;
+  // Array columns report data_type ARRAY and the element type as udt_name with a leading underscore.
+  if (column.data_type === 'ARRAY') return `${column.udt_name.slice(1)}[]`;
   if (column.data_type === 'numeric') return `numeric(${column.numeric_precision},${column.numeric_scale})`;
   return column.data_type;
 }
@@ -53,9 +56,9 @@ function propertyType(prop: EntityProperty): string {
   return TYPE_ALIASES[declared] ?? declared;
 }
 
-/** Drops the cast that PostgreSQL appends to literal defaults, as in 'open'::text. */
+/** Drops the cast that PostgreSQL appends to literal defaults, as in 'open'::text or '{}'::uuid[]. */
 function columnDefault(column: ColumnRow): string | null {
-  return column.column_default?.replace(/::[a-z ]+$/, '') ?? null;
+  return column.column_default?.replace(/::[a-z ]+(\[\])?$/, '') ?? null;
 }
 
 /** Maps each column that the entity's properties name to `read(prop)`. */

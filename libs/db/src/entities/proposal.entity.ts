@@ -1,4 +1,4 @@
-import { BigIntType, Entity, Property } from '@mikro-orm/core';
+import { ArrayType, BigIntType, Entity, Property } from '@mikro-orm/core';
 
 import { CompanyRecord } from './bases/company-record.base';
 
@@ -56,4 +56,28 @@ export class Proposal extends CompanyRecord<'status' | 'subtotalMinor' | 'taxMin
 
   @Property({ type: 'text', fieldName: 'response_reason', nullable: true })
   responseReason?: string | null;
+
+  @Property({ type: 'string', fieldName: 'response_ip', columnType: 'inet', nullable: true })
+  responseIp?: string | null;
+
+  @Property({ type: 'text', fieldName: 'response_user_agent', nullable: true })
+  responseUserAgent?: string | null;
+
+  /** SHA-256 of the proposal as the customer saw it when answering; see proposalFingerprint. */
+  @Property({ type: 'text', fieldName: 'response_hash', nullable: true })
+  responseHash?: string | null;
+
+  /** Optional lines the customer chose when accepting. */
+  @Property({ type: new ArrayType(), fieldName: 'accepted_line_ids', columnType: 'uuid[]', default: '{}' })
+  acceptedLineIds!: string[];
+
+  /** Totals with the chosen optional lines, computed by the database when the proposal is accepted. */
+  @Property({ type: new BigIntType('string'), fieldName: 'accepted_subtotal_minor', nullable: true })
+  acceptedSubtotalMinor?: string | null;
+
+  @Property({ type: new BigIntType('string'), fieldName: 'accepted_tax_minor', nullable: true })
+  acceptedTaxMinor?: string | null;
+
+  @Property({ type: new BigIntType('string'), fieldName: 'accepted_total_minor', nullable: true })
+  acceptedTotalMinor?: string | null;
 }
