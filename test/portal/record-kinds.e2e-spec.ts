@@ -191,7 +191,7 @@ describe('portal record kinds', () => {
   it('tells how to answer an open proposal', async () => {
     const id = await idOf(admin, 'proposals', `${key}-pr-s`);
     const page = await client.get(`/proposals/${id}`);
-    expect(page.body).toContain('To accept or decline this proposal, contact');
+    expect(page.body).toContain('You can accept or decline this proposal below until');
   });
 
   it('shows warranty status in the equipment list', async () => {

@@ -36,6 +36,8 @@ import { BrandingController } from './pages/branding.controller';
 import { DashboardController } from './pages/dashboard.controller';
 import { HealthController } from '../../../libs/observability/src/health.controller';
 import { NAVIGATION, RecordsController } from './pages/records.controller';
+import { ProposalResponsesController } from './proposals/proposal-responses.controller';
+import { ProposalResponsesService } from './proposals/proposal-responses.service';
 
 /** Values every page template can use: tenant, branding, formatter, navigation, user. */
 function viewLocals(scope: RequestScope) {
@@ -77,6 +79,7 @@ function viewLocals(scope: RequestScope) {
     DashboardController,
     DocumentsController,
     RecordAttachmentsController,
+    ProposalResponsesController,
     RecordsController,
   ],
   providers: [
@@ -87,6 +90,7 @@ function viewLocals(scope: RequestScope) {
     PortalSessionSerializer,
     RecordsService,
     DashboardService,
+    ProposalResponsesService,
     TenantHostMiddleware,
     { provide: APP_GUARD, useClass: PortalAuthGuard },
     { provide: APP_FILTER, useClass: ErrorPageFilter },

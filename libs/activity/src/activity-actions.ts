@@ -26,6 +26,8 @@ export const ACTION_LABELS: Readonly<Record<string, string>> = {
   'record.attachment_removed': 'PDF removed from a record',
   'record.viewed': 'Record viewed',
   'document.downloaded': 'Document downloaded',
+  'proposal.accepted': 'Proposal accepted',
+  'proposal.declined': 'Proposal declined',
   'branding.updated': 'Branding changed',
 };
 

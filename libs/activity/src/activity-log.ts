@@ -44,7 +44,7 @@ export function originOf(req: IncomingMessage & { ip?: string; id?: unknown }): 
  * IPv4 client of a dual-stack socket as ::ffff:a.b.c.d, which is stored as
  * plain IPv4 so one client has one spelling in the log.
  */
-function inetOrNull(ip: string | null | undefined): string | null {
+export function inetOrNull(ip: string | null | undefined): string | null {
   if (!ip || ip.length > 64 || !/^[0-9a-fA-F:.]+$/.test(ip)) return null;
   const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
   return mapped ? mapped[1] : ip;

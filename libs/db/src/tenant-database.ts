@@ -82,6 +82,27 @@ export class TenantDatabase {
   }
 
   /**
+   * Runs a customer action and its consequences in one transaction: `work`
+   * as the signed-in portal user (as asCustomer), then `followUp` as staff
+   * of the same tenant with no company or user set. The follow-up writes
+   * what the customer role may not, such as emails to staff, and must take
+   * its facts from what `work` returned, never from request input. Both
+   * commit or neither does.
+   */
+  asCustomerThenStaff<T, U>(
+    work: (sql: SqlExecutor) => Promise<T>,
+    followUp: (sql: SqlExecutor, result: T) => Promise<U>,
+  ): Promise<{ result: T; followUp: U }> {
+    return this.asCustomer(async (sql) => {
+      const result = await work(sql);
+      await sql.execute(
+        "SELECT set_config('role', 'portal_staff', true), set_config('app.company_id', '', true), set_config('app.user_id', '', true)",
+      );
+      return { result, followUp: await followUp(sql, result) };
+    });
+  }
+
+  /**
    * As the signed-in staff user: every row of their tenant. The opening round
    * trip also confirms that the user is still active with the same role.
    */

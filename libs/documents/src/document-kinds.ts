@@ -18,7 +18,7 @@ export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 export const TEMPLATE_VERSION: Readonly<Record<DocumentKind, number>> = Object.freeze({
   'inspection-report': 1,
   invoice: 1,
-  proposal: 1,
+  proposal: 2,
   contract: 1,
   'work-order': 1,
   'compliance-summary': 2,

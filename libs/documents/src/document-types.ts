@@ -116,6 +116,19 @@ export interface InvoiceData extends DocumentBase {
 
 export interface ProposalLine extends PricedLine {
   isOptional: boolean;
+  /** An optional line the customer chose when accepting. */
+  isChosen: boolean;
+}
+
+/** A customer's answer to a proposal as the PDF prints it. */
+export interface ProposalResponse {
+  name: string | null;
+  respondedAt: string | null;
+  reason: string | null;
+  /** SHA-256 of the proposal as the customer saw it when answering; null for answers recorded by staff. */
+  fingerprint: string | null;
+  /** Totals with the chosen optional lines, for an acceptance. */
+  acceptedTotals: { subtotalMinor: string; taxMinor: string; totalMinor: string } | null;
 }
 
 export interface ProposalData extends DocumentBase {
@@ -136,7 +149,7 @@ export interface ProposalData extends DocumentBase {
   terms: string | null;
   site: DocumentSite | null;
   lines: ProposalLine[];
-  response: { name: string | null; respondedAt: string | null; reason: string | null } | null;
+  response: ProposalResponse | null;
 }
 
 export interface ContractData extends DocumentBase {

@@ -53,6 +53,7 @@ function registerHelpers(handlebars: typeof Handlebars): void {
   handlebars.registerHelper('eq', (left: unknown, right: unknown) => left === right);
   handlebars.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
   handlebars.registerHelper('not', (value: unknown) => !value);
+  handlebars.registerHelper('includes', (list: unknown, value: unknown) => Array.isArray(list) && list.includes(value));
   handlebars.registerHelper('gt', (left: unknown, right: unknown) => Number(left) > Number(right));
   handlebars.registerHelper('quantity', (value: unknown) => String(value ?? '').replace(/\.?0+$/, ''));
 }

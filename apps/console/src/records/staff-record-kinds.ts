@@ -188,6 +188,13 @@ const DEFINITIONS: Record<string, StaffDefinition> = {
       { label: 'Total', column: 'total_minor', format: 'money' },
       status,
       { label: 'Summary', column: 'summary', format: 'long_text' },
+      { label: 'Answered at', column: 'responded_at', format: 'timestamp' },
+      { label: 'Signed by', column: 'response_name' },
+      { label: 'Accepted total', column: 'accepted_total_minor', format: 'money' },
+      { label: 'Decline reason', column: 'response_reason', format: 'long_text' },
+      { label: 'Answered from address', column: 'response_ip' },
+      { label: 'Answered with browser', column: 'response_user_agent', format: 'long_text' },
+      { label: 'Fingerprint of the proposal as shown', column: 'response_hash' },
     ],
   },
   equipment: {

@@ -5,6 +5,7 @@ import { originOf } from '../../../../libs/activity/src/activity-log';
 import { RECORD_KINDS } from '../../../../libs/records/src/kinds';
 import { RecordsService } from '../../../../libs/records/src/records.service';
 import { singleValues } from '../../../../libs/web/src/query-params';
+import { answeredNotice } from '../proposals/proposal-responses.controller';
 
 @Controller()
 export class RecordsController {
@@ -33,10 +34,11 @@ export class RecordsController {
   }
 
   @Get(':kind/:id')
-  async detail(@Param('kind') slug: string, @Param('id') id: string, @Req() req: Request) {
+  async detail(@Param('kind') slug: string, @Param('id') id: string, @Query('done') done: unknown, @Req() req: Request) {
     const kind = this.records.kind(slug);
     const record = await this.records.detail(kind, id, originOf(req));
-    return { view: `records/${kind.slug}-detail`, title: `${kind.singular}`, section: kind.slug, kind, record };
+    const notice = kind.slug === 'proposals' ? answeredNotice(done, record) : undefined;
+    return { view: `records/${kind.slug}-detail`, title: `${kind.singular}`, section: kind.slug, kind, record, notice };
   }
 }
 

@@ -39,6 +39,12 @@ export class Migration20261204000600_proposal_responses extends Migration {
 
     this.addSql(ACCEPTED_TOTALS_TRIGGER);
 
+    // Staff hear about each answer by email.
+    this.addSql(`
+      ALTER TABLE email_deliveries DROP CONSTRAINT email_deliveries_kind_check;
+      ALTER TABLE email_deliveries ADD CONSTRAINT email_deliveries_kind_check
+        CHECK (kind IN ('branding_test', 'invitation', 'password_reset', 'document_shared', 'proposal_responded'));`);
+
     this.addSql(`
       GRANT UPDATE (status, responded_at, responded_by_user_id, response_name, response_reason, response_ip,
         response_user_agent, response_hash, accepted_line_ids, accepted_subtotal_minor, accepted_tax_minor,
@@ -55,6 +61,11 @@ export class Migration20261204000600_proposal_responses extends Migration {
 
   override async down(): Promise<void> {
     this.addSql('SET LOCAL ROLE portal_owner;');
+    this.addSql(`
+      DELETE FROM email_deliveries WHERE kind = 'proposal_responded';
+      ALTER TABLE email_deliveries DROP CONSTRAINT email_deliveries_kind_check;
+      ALTER TABLE email_deliveries ADD CONSTRAINT email_deliveries_kind_check
+        CHECK (kind IN ('branding_test', 'invitation', 'password_reset', 'document_shared'));`);
     this.addSql(`
       DROP POLICY customer_respond ON proposals;
       REVOKE UPDATE ON proposals FROM portal_customer;

@@ -20,9 +20,15 @@ interface ProposalRow extends SiteColumns {
   responded_at: Date | null;
   response_name: string | null;
   response_reason: string | null;
+  response_hash: string | null;
+  accepted_line_ids: string[];
+  accepted_subtotal_minor: string | null;
+  accepted_tax_minor: string | null;
+  accepted_total_minor: string | null;
 }
 
 interface LineRow {
+  id: string;
   description: string;
   quantity: string;
   unit_price_minor: string;
@@ -38,6 +44,7 @@ export async function loadProposal(db: SqlExecutor, id: string, context: LoadCon
   const [proposal] = await db.execute<ProposalRow[]>(
     `SELECT r.company_id, r.number, r.title, r.summary, r.issued_on, r.valid_until, r.status, r.currency,
         r.subtotal_minor, r.tax_minor, r.total_minor, r.terms, r.responded_at, r.response_name, r.response_reason,
+        r.response_hash, r.accepted_line_ids, r.accepted_subtotal_minor, r.accepted_tax_minor, r.accepted_total_minor,
         ${SITE_COLUMNS}, ${proposalStatusSql('d.today')} AS effective_status
      FROM proposals r
      CROSS JOIN (SELECT ?::date AS today) d
@@ -50,7 +57,7 @@ export async function loadProposal(db: SqlExecutor, id: string, context: LoadCon
   if (!company) return null;
 
   const lines = await db.execute<LineRow[]>(
-    `SELECT description, quantity, unit_price_minor, amount_minor, is_optional
+    `SELECT id, description, quantity, unit_price_minor, amount_minor, is_optional
      FROM proposal_lines WHERE proposal_id = ? ORDER BY position, id`,
     [id],
   );
@@ -58,6 +65,8 @@ export async function loadProposal(db: SqlExecutor, id: string, context: LoadCon
     .filter((line) => line.is_optional)
     .reduce((sum, line) => sum + BigInt(line.amount_minor), 0n);
   const answered = proposal.status === 'accepted' || proposal.status === 'declined';
+  const chosen = new Set(proposal.accepted_line_ids ?? []);
+  const accepted = proposal.status === 'accepted' && proposal.accepted_total_minor !== null;
 
   return {
     kind: 'proposal',
@@ -84,9 +93,22 @@ export async function loadProposal(db: SqlExecutor, id: string, context: LoadCon
       unitPriceMinor: minorUnits(line.unit_price_minor),
       amountMinor: minorUnits(line.amount_minor),
       isOptional: line.is_optional,
+      isChosen: line.is_optional && chosen.has(line.id),
     })),
     response: answered
-      ? { name: proposal.response_name, respondedAt: isoInstant(proposal.responded_at), reason: proposal.response_reason }
+      ? {
+          name: proposal.response_name,
+          respondedAt: isoInstant(proposal.responded_at),
+          reason: proposal.response_reason,
+          fingerprint: proposal.response_hash,
+          acceptedTotals: accepted
+            ? {
+                subtotalMinor: minorUnits(proposal.accepted_subtotal_minor!),
+                taxMinor: minorUnits(proposal.accepted_tax_minor!),
+                totalMinor: minorUnits(proposal.accepted_total_minor!),
+              }
+            : null,
+        }
       : null,
   };
 }

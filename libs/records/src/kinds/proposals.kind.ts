@@ -1,3 +1,4 @@
+import { proposalFingerprint, ProposalTerms, ProposalTermsLine } from '../proposals/proposal-fingerprint';
 import { RecordKind } from '../record-kind';
 
 /** Builds the SQL for a proposal's status. A sent proposal past its validity date counts as expired. */
@@ -23,9 +24,10 @@ export const proposalsKind: RecordKind = {
     expired: { label: 'Expired', where: "r.status = 'expired' OR (r.status = 'sent' AND r.valid_until < :today)" },
   },
   async detail(db, id, context) {
-    const [proposal] = await db.execute(
+    const [proposal] = await db.execute<Array<ProposalTerms & Record<string, unknown>>>(
       `SELECT r.id, r.number, r.title, r.summary, r.issued_on, r.valid_until, r.status, r.currency,
           r.subtotal_minor, r.tax_minor, r.total_minor, r.terms, r.responded_at, r.response_name, r.response_reason,
+          r.accepted_line_ids, r.accepted_subtotal_minor, r.accepted_tax_minor, r.accepted_total_minor, r.response_hash,
           s.name AS site_name, s.address_line1, s.city, ${proposalStatusSql('d.today')} AS effective_status
        FROM proposals r
        CROSS JOIN (SELECT ?::date AS today) d
@@ -34,14 +36,17 @@ export const proposalsKind: RecordKind = {
       [context.today, id],
     );
     if (!proposal) return null;
-    const lines = await db.execute<Array<{ is_optional: boolean }>>(
+    const lines = await db.execute<Array<ProposalTermsLine & Record<string, unknown>>>(
       'SELECT * FROM proposal_lines WHERE proposal_id = ? ORDER BY position, id',
       [id],
     );
+    const chosen = new Set((proposal.accepted_line_ids as string[] | null) ?? []);
     return {
       ...proposal,
-      lines,
+      lines: lines.map((line) => ({ ...line, is_chosen: chosen.has(String(line.id)) })),
+      optionalLines: lines.filter((line) => line.is_optional),
       hasOptionalLines: lines.some((line) => line.is_optional),
+      fingerprint: proposalFingerprint(proposal, lines),
       isOpen: proposal.effective_status === 'sent',
       hasResponse: proposal.status === 'accepted' || proposal.status === 'declined',
     };

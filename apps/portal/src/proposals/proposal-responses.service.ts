@@ -1,0 +1,179 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import type Redis from 'ioredis';
+import { PinoLogger } from 'nestjs-pino';
+
+import { inetOrNull, recordPortalUserActivity, RequestOrigin } from '../../../../libs/activity/src/activity-log';
+import { APP_CONFIG, AppConfig } from '../../../../libs/config/src';
+import type { SqlExecutor } from '../../../../libs/db/src/sql-executor';
+import { TenantDatabase } from '../../../../libs/db/src/tenant-database';
+import { DocumentRequest, prepareDocument } from '../../../../libs/documents/src/prepared-document';
+import { queueDocumentRender } from '../../../../libs/documents/src/render-queue';
+import { InvalidInputError, NotFoundError } from '../../../../libs/observability/src/errors';
+import { EmailOutbox } from '../../../../libs/queue/src/email-outbox';
+import { DOCUMENT_QUEUE, DocumentJob } from '../../../../libs/queue/src/queues';
+import { proposalsKind } from '../../../../libs/records/src/kinds/proposals.kind';
+import { RecordsService } from '../../../../libs/records/src/records.service';
+import { REDIS } from '../../../../libs/redis/src/redis.module';
+import { RequestScope } from '../../../../libs/tenancy/src/request-scope';
+import type { ProposalAnswer } from './proposal-answer';
+
+/** What became of an answer. Only 'recorded' changed anything. */
+export type AnswerOutcome =
+  | { outcome: 'recorded'; status: 'accepted' | 'declined'; number: string }
+  | { outcome: 'already-answered'; status: string; number: string }
+  | { outcome: 'expired'; number: string }
+  | { outcome: 'changed'; number: string };
+
+interface AnsweredRow {
+  number: string;
+  status: 'accepted' | 'declined';
+  company_id: string;
+  accepted_total_minor: string | null;
+  currency: string;
+}
+
+/**
+ * Records a portal user's acceptance or decline of a proposal. The answer,
+ * the activity entry and the staff emails commit together; the database
+ * refuses a second answer, an expired proposal and another company's.
+ */
+@Injectable()
+export class ProposalResponsesService {
+  constructor(
+    private readonly db: TenantDatabase,
+    private readonly scope: RequestScope,
+    private readonly records: RecordsService,
+    private readonly outbox: EmailOutbox,
+    @InjectQueue(DOCUMENT_QUEUE) private readonly documents: Queue<DocumentJob>,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly logger: PinoLogger,
+  ) {
+    this.logger.setContext(ProposalResponsesService.name);
+  }
+
+  async answer(proposalId: string, answer: ProposalAnswer, origin: RequestOrigin): Promise<AnswerOutcome> {
+    const principal = this.scope.principal();
+    const { result, followUp: deliveryIds } = await this.db.asCustomerThenStaff(
+      (db) => this.recordAnswer(db, proposalId, answer, origin),
+      async (db, outcome) => (outcome.kind === 'recorded' ? this.notifyStaff(db, proposalId, outcome.row) : []),
+    );
+    if (result.kind !== 'recorded') return result.outcome;
+
+    this.logger.info(
+      { tenantId: principal.tenantId, proposalId, decision: answer.decision, userId: principal.userId },
+      'proposal answered',
+    );
+    await this.afterCommit(principal.tenantId, deliveryIds, {
+      tenantId: principal.tenantId,
+      companyId: principal.companyId,
+      kind: 'proposal',
+      recordId: proposalId,
+    });
+    return { outcome: 'recorded', status: answer.decision, number: result.row.number };
+  }
+
+  private async recordAnswer(
+    db: SqlExecutor,
+    proposalId: string,
+    answer: ProposalAnswer,
+    origin: RequestOrigin,
+  ): Promise<{ kind: 'recorded'; row: AnsweredRow } | { kind: 'refused'; outcome: AnswerOutcome }> {
+    const shown = await proposalsKind.detail(db, proposalId, this.records.queryContext());
+    if (!shown) throw new NotFoundError('proposal');
+    const number = String(shown.number);
+    const refused = (outcome: AnswerOutcome) => ({ kind: 'refused' as const, outcome });
+
+    if (shown.hasResponse) return refused({ outcome: 'already-answered', status: String(shown.status), number });
+    if (!shown.isOpen) return refused({ outcome: 'expired', number });
+    if (shown.fingerprint !== answer.fingerprint) return refused({ outcome: 'changed', number });
+    if (answer.decision === 'accepted') {
+      const optional = new Set((shown.optionalLines as Array<{ id: string }>).map((line) => line.id));
+      if (!answer.optionalLineIds.every((id) => optional.has(id))) {
+        throw new InvalidInputError({ optionalLines: 'must name optional lines of this proposal' });
+      }
+    }
+
+    const accepted = answer.decision === 'accepted';
+    const [row] = await db.execute<AnsweredRow[]>(
+      `UPDATE proposals SET status = ?, responded_at = now(), responded_by_user_id = (SELECT app_current_user_id()),
+         response_name = ?, response_reason = ?, response_ip = ?::inet, response_user_agent = ?, response_hash = ?,
+         accepted_line_ids = ?::uuid[], updated_at = now()
+       WHERE id = ?
+       RETURNING number, status, company_id, accepted_total_minor, currency`,
+      [
+        answer.decision,
+        accepted ? answer.signerName : null,
+        accepted ? null : answer.reason,
+        inetOrNull(origin.ip),
+        origin.userAgent?.slice(0, 512) ?? null,
+        answer.fingerprint,
+        accepted ? answer.optionalLineIds : [],
+        proposalId,
+      ],
+    );
+    // Nothing updated: another answer committed first, or the day ended.
+    if (!row) return this.explainRefusal(db, proposalId);
+
+    await recordPortalUserActivity(
+      db,
+      {
+        action: `proposal.${answer.decision}`,
+        subjectType: 'proposals',
+        subjectId: proposalId,
+        details: { number: row.number, acceptedTotalMinor: row.accepted_total_minor, currency: row.currency },
+      },
+      origin,
+    );
+    return { kind: 'recorded', row };
+  }
+
+  private async explainRefusal(db: SqlExecutor, proposalId: string) {
+    const current = await proposalsKind.detail(db, proposalId, this.records.queryContext());
+    if (!current) throw new NotFoundError('proposal');
+    const number = String(current.number);
+    const outcome: AnswerOutcome = current.hasResponse
+      ? { outcome: 'already-answered', status: String(current.status), number }
+      : { outcome: 'expired', number };
+    return { kind: 'refused' as const, outcome };
+  }
+
+  /** Runs as staff: one email to every active owner and admin of the tenant. */
+  private async notifyStaff(db: SqlExecutor, proposalId: string, row: AnsweredRow): Promise<string[]> {
+    const staff = await db.execute<Array<{ email: string }>>(
+      `SELECT email FROM staff_users WHERE status = 'active' AND role IN ('owner', 'admin') ORDER BY email`,
+    );
+    return this.outbox.record(
+      db,
+      staff.map(({ email }) => ({
+        kind: 'proposal_responded' as const,
+        recipient: email,
+        details: { proposalId, decision: row.status },
+      })),
+    );
+  }
+
+  /**
+   * Hands the emails to the worker and queues the answered proposal's new
+   * PDF. The answer is already committed, so a failure here is logged: the
+   * email sweep and the portal's own render on download catch up.
+   */
+  private async afterCommit(tenantId: string, deliveryIds: string[], document: DocumentRequest): Promise<void> {
+    try {
+      await this.outbox.dispatch(tenantId, deliveryIds);
+    } catch (error) {
+      this.logger.error({ err: error, tenantId, proposalId: document.recordId }, 'staff emails not queued');
+    }
+    try {
+      const prepared = await this.db.asCustomer((db) => prepareDocument(db, document));
+      if (prepared) {
+        const requester = `answer-${this.scope.principal().userId}`;
+        await queueDocumentRender(this.documents, this.redis, document, prepared.jobId, requester, this.config.DOCUMENT_RENDERS_PER_MINUTE);
+      }
+    } catch (error) {
+      this.logger.error({ err: error, tenantId, proposalId: document.recordId }, 'answered proposal PDF not queued');
+    }
+  }
+}
