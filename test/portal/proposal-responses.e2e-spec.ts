@@ -247,8 +247,8 @@ describe('proposal accept and decline', () => {
     const form = await formOf(await signedIn(), id);
     const response = await form.accept({ signerName: '  ' });
     expect(response.status).toBe(400);
-    expect(response.body).toContain('<strong>signerName</strong>');
-    expect(response.body).toContain('<strong>confirm</strong>');
+    expect(response.body).toContain('id="signerName-problem">Your full name is required');
+    expect(response.body).toContain('id="confirm-problem">The confirmation must be ticked');
     expect((await stored(id)).status).toBe('sent');
   });
 
@@ -257,7 +257,7 @@ describe('proposal accept and decline', () => {
     const form = await formOf(await signedIn(), id);
     const response = await form.accept({ ...signature, optionalLines: await lineOf(id, false) });
     expect(response.status).toBe(400);
-    expect(response.body).toContain('<strong>optionalLines</strong>');
+    expect(response.body).toContain('id="optionalLines-problem"');
     expect((await stored(id)).status).toBe('sent');
   });
 
