@@ -70,7 +70,7 @@ describe('proposal accept and decline', () => {
     return client;
   }
 
-  /** A fresh open proposal of company X with one required and one optional line. */
+  /** Creates an open proposal of the company, priced 75.00 plus 10% tax, with one required and one optional line. */
   async function openProposal(company = 0, shared = true): Promise<string> {
     const key = tenant.companies[company].key;
     const source = await admin.query<{ id: string }>(

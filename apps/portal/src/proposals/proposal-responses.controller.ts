@@ -8,7 +8,7 @@ import { RecordsService } from '../../../../libs/records/src/records.service';
 import { AnswerFormValues, parseAnswer } from './proposal-answer';
 import { AnswerOutcome, ProposalResponsesService } from './proposal-responses.service';
 
-const REFUSALS: Record<Exclude<AnswerOutcome['outcome'], 'recorded'>, (outcome: AnswerOutcome) => string> = {
+const REJECTION_MESSAGES: Record<Exclude<AnswerOutcome['outcome'], 'recorded'>, (outcome: AnswerOutcome) => string> = {
   'already-answered': (outcome) =>
     `Proposal ${outcome.number} was already ${'status' in outcome ? outcome.status : 'answered'}, so your answer was not recorded and nothing changed.`,
   expired: (outcome) => `Proposal ${outcome.number} is no longer open, so it cannot be answered. Ask for a new proposal.`,
@@ -16,7 +16,7 @@ const REFUSALS: Record<Exclude<AnswerOutcome['outcome'], 'recorded'>, (outcome: 
     `Proposal ${outcome.number} changed after you opened it, so your answer was not recorded. Review the proposal below and answer again.`,
 };
 
-/** The notice shown after a redirect from a recorded answer, only when the proposal shows that answer. */
+/** Notice for the page after a recorded response, shown only while the proposal has that response. */
 export function answeredNotice(done: unknown, record: Record<string, unknown>): string | undefined {
   if (done === 'accepted' && record.status === 'accepted') return `You accepted proposal ${record.number}. Thank you.`;
   if (done === 'declined' && record.status === 'declined') return `You declined proposal ${record.number}.`;
@@ -24,9 +24,9 @@ export function answeredNotice(done: unknown, record: Record<string, unknown>): 
 }
 
 /**
- * Accept and decline forms of the proposal page. A recorded answer
- * redirects back to the proposal; a refused one shows the proposal as it
- * now stands with the reason, and nothing is written.
+ * Accept and decline forms of the proposal page. A recorded response
+ * redirects back to the proposal. A rejected one shows the proposal as it
+ * is now, with the reason, and writes nothing.
  */
 @Controller('proposals')
 export class ProposalResponsesController {
@@ -71,14 +71,14 @@ export class ProposalResponsesController {
       return;
     }
     const status = outcome.outcome === 'expired' ? HttpStatus.GONE : HttpStatus.CONFLICT;
-    return this.showProposal(res, id, status, { refusal: REFUSALS[outcome.outcome](outcome) });
+    return this.showProposal(res, id, status, { rejection: REJECTION_MESSAGES[outcome.outcome](outcome) });
   }
 
   private async showProposal(
     res: Response,
     id: string,
     status: number,
-    form: { decision?: string; errors?: Record<string, string>; values?: AnswerFormValues; refusal?: string },
+    form: { decision?: string; errors?: Record<string, string>; values?: AnswerFormValues; rejection?: string },
   ): Promise<void> {
     const kind = this.records.kind('proposals');
     const record = await this.records.detail(kind, id);
@@ -88,7 +88,7 @@ export class ProposalResponsesController {
       section: kind.slug,
       kind,
       record,
-      refusal: form.refusal,
+      rejection: form.rejection,
       answerErrors: errors,
       errorFor: form.errors ?? {},
       answering: form.decision,

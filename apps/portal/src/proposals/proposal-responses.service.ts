@@ -19,7 +19,7 @@ import { REDIS } from '../../../../libs/redis/src/redis.module';
 import { RequestScope } from '../../../../libs/tenancy/src/request-scope';
 import type { ProposalAnswer } from './proposal-answer';
 
-/** What became of an answer. Only 'recorded' changed anything. */
+/** Outcome of a response. Only 'recorded' changed anything. */
 export type AnswerOutcome =
   | { outcome: 'recorded'; status: 'accepted' | 'declined'; number: string }
   | { outcome: 'already-answered'; status: string; number: string }
@@ -35,9 +35,10 @@ interface AnsweredRow {
 }
 
 /**
- * Records a portal user's acceptance or decline of a proposal. The answer,
- * the activity entry and the staff emails commit together; the database
- * refuses a second answer, an expired proposal and another company's.
+ * Records a portal user's acceptance or decline of a proposal. The
+ * response, the activity entry and the staff emails commit together. The
+ * database rejects a second response, an expired proposal and another
+ * company's proposal.
  */
 @Injectable()
 export class ProposalResponsesService {
@@ -80,17 +81,17 @@ export class ProposalResponsesService {
     proposalId: string,
     answer: ProposalAnswer,
     origin: RequestOrigin,
-  ): Promise<{ kind: 'recorded'; row: AnsweredRow } | { kind: 'refused'; outcome: AnswerOutcome }> {
-    const shown = await proposalsKind.detail(db, proposalId, this.records.queryContext());
-    if (!shown) throw new NotFoundError('proposal');
-    const number = String(shown.number);
-    const refused = (outcome: AnswerOutcome) => ({ kind: 'refused' as const, outcome });
+  ): Promise<{ kind: 'recorded'; row: AnsweredRow } | { kind: 'rejected'; outcome: AnswerOutcome }> {
+    const proposal = await proposalsKind.detail(db, proposalId, this.records.queryContext());
+    if (!proposal) throw new NotFoundError('proposal');
+    const number = String(proposal.number);
+    const rejected = (outcome: AnswerOutcome) => ({ kind: 'rejected' as const, outcome });
 
-    if (shown.hasResponse) return refused({ outcome: 'already-answered', status: String(shown.status), number });
-    if (!shown.isOpen) return refused({ outcome: 'expired', number });
-    if (shown.fingerprint !== answer.fingerprint) return refused({ outcome: 'changed', number });
+    if (proposal.hasResponse) return rejected({ outcome: 'already-answered', status: String(proposal.status), number });
+    if (!proposal.isOpen) return rejected({ outcome: 'expired', number });
+    if (proposal.fingerprint !== answer.fingerprint) return rejected({ outcome: 'changed', number });
     if (answer.decision === 'accepted') {
-      const optional = new Set((shown.optionalLines as Array<{ id: string }>).map((line) => line.id));
+      const optional = new Set((proposal.optionalLines as Array<{ id: string }>).map((line) => line.id));
       if (!answer.optionalLineIds.every((id) => optional.has(id))) {
         throw new InvalidInputError({ optionalLines: 'must name optional lines of this proposal' });
       }
@@ -115,7 +116,7 @@ export class ProposalResponsesService {
       ],
     );
     // Nothing updated: another answer committed first, or the day ended.
-    if (!row) return this.explainRefusal(db, proposalId);
+    if (!row) return this.explainRejection(db, proposalId);
 
     await recordPortalUserActivity(
       db,
@@ -130,14 +131,14 @@ export class ProposalResponsesService {
     return { kind: 'recorded', row };
   }
 
-  private async explainRefusal(db: SqlExecutor, proposalId: string) {
+  private async explainRejection(db: SqlExecutor, proposalId: string) {
     const current = await proposalsKind.detail(db, proposalId, this.records.queryContext());
     if (!current) throw new NotFoundError('proposal');
     const number = String(current.number);
     const outcome: AnswerOutcome = current.hasResponse
       ? { outcome: 'already-answered', status: String(current.status), number }
       : { outcome: 'expired', number };
-    return { kind: 'refused' as const, outcome };
+    return { kind: 'rejected' as const, outcome };
   }
 
   /** Runs as staff: one email to every active owner and admin of the tenant. */

@@ -17,13 +17,13 @@ interface AnsweredProposal {
   chosen_lines: string[];
 }
 
-/** What the proposal-responded template needs, or why the email is no longer worth sending. */
+/** Fields of the proposal-responded template, or the reason the email is cancelled. */
 export type ProposalResponseEmail = { subject: string; fields: Record<string, unknown> } | { cancel: string };
 
 /**
- * Composes the staff notice of a customer's answer from the proposal as it
+ * Composes the staff notice of a customer's response from the proposal as it
  * is stored now, read as staff of the delivery's tenant. A proposal that
- * was deleted, or whose answer staff have since changed, gets no email.
+ * was deleted, or whose response staff have since changed, gets no email.
  */
 export async function composeProposalResponse(
   db: SqlExecutor,
@@ -51,9 +51,9 @@ export async function composeProposalResponse(
 
   const format = formatterFor(brand.locale, brand.time_zone);
   const accepted = proposal.status === 'accepted';
-  const who = proposal.response_name ?? proposal.responder_email ?? 'a portal user';
+  const responder = proposal.response_name ?? proposal.responder_email ?? 'a portal user';
   return {
-    subject: `Proposal ${proposal.number} ${proposal.status} by ${who}, ${proposal.company_name}`,
+    subject: `Proposal ${proposal.number} ${proposal.status} by ${responder}, ${proposal.company_name}`,
     fields: {
       accepted,
       number: proposal.number,
