@@ -16,6 +16,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATABASE_URL: 'mysql://localhost/portal' })).toThrow(/DATABASE_URL must use postgres:/);
   });
 
+  it('requires DATABASE_URL and REDIS_URL in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/DATABASE_URL is missing/);
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/REDIS_URL is missing/);
+  });
+
   it('requires a session secret in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/SESSION_SECRET is missing/);
   });

@@ -1,16 +1,23 @@
-import { Logger } from 'nestjs-pino';
+import { configOrExit } from '../../../libs/config/src/config-or-exit';
 
-import { loadConfig, printableConfig } from '../../../libs/config/src';
-import { createConsoleApp } from './console.app';
+const config = configOrExit();
 
 async function bootstrap(): Promise<void> {
-  const config = loadConfig();
+  // Loaded after the check: the app's modules read the configuration as they load.
+  const { Logger } = await import('nestjs-pino');
+  const { printableConfig } = await import('../../../libs/config/src');
+  const { handleShutdownSignals, shutdownLogOf } = await import('../../../libs/observability/src/graceful-shutdown');
+  const { createConsoleApp } = await import('./console.app');
+
   const app = await createConsoleApp();
+  const logger = app.get(Logger);
+  handleShutdownSignals(app, { timeoutMs: config.SHUTDOWN_TIMEOUT_MS, log: shutdownLogOf(logger) });
   await app.listen(config.CONSOLE_PORT, config.LISTEN_HOST);
-  app.get(Logger).log({ config: printableConfig(config) }, 'configuration loaded', 'Bootstrap');
+  logger.log({ config: printableConfig(config) }, 'configuration loaded', 'Bootstrap');
   // A parent such as the demo command waits for this before it prints URLs.
   process.send?.('listening');
 }
+
 
 bootstrap().catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);

@@ -1,17 +1,22 @@
-import { NestFactory } from '@nestjs/core';
-import { Logger } from 'nestjs-pino';
+import { configOrExit } from '../../../libs/config/src/config-or-exit';
 
-import { loadConfig, printableConfig } from '../../../libs/config/src';
-import { WorkerModule } from './worker.module';
+const config = configOrExit();
 
 async function bootstrap(): Promise<void> {
-  const config = loadConfig();
+  // Loaded after the check: the app's modules read the configuration as they load.
+  const { NestFactory } = await import('@nestjs/core');
+  const { Logger } = await import('nestjs-pino');
+  const { printableConfig } = await import('../../../libs/config/src');
+  const { handleShutdownSignals, shutdownLogOf } = await import('../../../libs/observability/src/graceful-shutdown');
+  const { WorkerModule } = await import('./worker.module');
+
   const app = await NestFactory.create(WorkerModule, { bufferLogs: true });
-  app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
+  const logger = app.get(Logger);
+  app.useLogger(logger);
+  handleShutdownSignals(app, { timeoutMs: config.SHUTDOWN_TIMEOUT_MS, log: shutdownLogOf(logger) });
   // The HTTP listener serves only the health endpoint.
   await app.listen(config.WORKER_PORT, config.LISTEN_HOST);
-  app.get(Logger).log({ config: printableConfig(config) }, 'configuration loaded', 'Bootstrap');
+  logger.log({ config: printableConfig(config) }, 'configuration loaded', 'Bootstrap');
   // A parent such as the demo command waits for this before it prints URLs.
   process.send?.('listening');
 }

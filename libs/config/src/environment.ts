@@ -79,6 +79,11 @@ function list(raw: string): string[] {
 
 const DEV_SESSION_SECRET = 'development-only-session-secret-change-me';
 
+/** Returns a fallback for local runs only: in production the variable must be set. */
+function unlessProduction(value: string) {
+  return (env: NodeJS.ProcessEnv) => (env.NODE_ENV === 'production' ? undefined : value);
+}
+
 function appDatabaseUrl(env: NodeJS.ProcessEnv): string | undefined {
   if (!env.DATABASE_URL) return undefined;
   try {
@@ -99,9 +104,9 @@ const SPEC = {
   },
   DATABASE_URL: {
     description:
-      'PostgreSQL URL of the migrating user, which owns the schema through portal_owner. Migrations and provisioning use it.',
+      'PostgreSQL URL of the migrating user, which owns the schema through portal_owner. Migrations and provisioning use it. Required in production.',
     sensitive: true,
-    fallback: 'postgres://postgres@127.0.0.1:5432/portal',
+    fallback: unlessProduction('postgres://postgres@127.0.0.1:5432/portal'),
     parse: url(['postgres:', 'postgresql:']),
   },
   APP_DATABASE_URL: {
@@ -117,9 +122,9 @@ const SPEC = {
     parse: positiveInteger,
   },
   REDIS_URL: {
-    description: 'Redis URL for sessions, rate limits, cache invalidation and queues.',
+    description: 'Redis URL for sessions, rate limits, cache invalidation and queues. Required in production.',
     sensitive: true,
-    fallback: 'redis://127.0.0.1:6379',
+    fallback: unlessProduction('redis://127.0.0.1:6379'),
     parse: url(['redis:', 'rediss:']),
   },
   LISTEN_HOST: {
@@ -306,6 +311,12 @@ const SPEC = {
     sensitive: true,
     fallback: '',
     parse: text,
+  },
+  SHUTDOWN_TIMEOUT_MS: {
+    description:
+      'Milliseconds from SIGTERM to a forced exit; requests and jobs in flight get this long to finish. Keep it below the orchestrator grace period.',
+    fallback: '25000',
+    parse: positiveInteger,
   },
   LOG_LEVEL: {
     description: 'pino log level.',

@@ -7,7 +7,7 @@ import { createViewEngine } from './view-engine';
 
 /**
  * Applies the settings the portal and the console share: pino logging,
- * shutdown hooks, proxy trust, security headers, a small form body parser,
+ * proxy trust, security headers, a small form body parser,
  * static assets under /assets/ and Handlebars views.
  */
 export function configureWebApp(
@@ -16,7 +16,6 @@ export function configureWebApp(
   folders: { views: string; assets: string },
 ): NestExpressApplication {
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
 
   // X-Forwarded-* headers count only when they come from a configured proxy.
   app.set('trust proxy', config.TRUSTED_PROXIES.length > 0 ? config.TRUSTED_PROXIES : false);
