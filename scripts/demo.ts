@@ -64,7 +64,8 @@ async function main(): Promise<void> {
     spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(ROOT, 'apps', app, 'src', 'main.ts')], {
       cwd: ROOT,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+      // No load balancer sits in front of the demo, so the apps stop listening at once on Ctrl-C.
+      env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', SHUTDOWN_DRAIN_DELAY_MS: process.env.SHUTDOWN_DRAIN_DELAY_MS ?? '0' },
     }),
   );
   const stop = () => {
@@ -82,7 +83,7 @@ async function main(): Promise<void> {
         failed = true;
         const app = APPS[index];
         console.error(
-          `${app} exited with code ${code}. If port ${ports[app]} is in use, set ${variables[app]} to a free port.`,
+          `${app} exited with code ${code}. If port ${ports[app]} or its metrics port is in use, set ${variables[app]} or ${app.toUpperCase()}_METRICS_PORT to a free port.`,
         );
         process.exitCode = 1;
       }

@@ -11,7 +11,7 @@ import { adminPool, provisionTestTenant, TEST_PASSWORD, TestTenant } from '../su
 import { csrfFrom } from '../support/portal-harness';
 import { ReceivedMail, smtpUrlOf, startSmtpSink } from '../support/smtp-sink';
 
-const SHUTDOWN_LIMIT_MS = 15_000;
+const SHUTDOWN_LIMIT_MS = 30_000;
 
 interface Outcome {
   status?: number;
@@ -71,14 +71,15 @@ describe('SIGTERM under load', () => {
   it('portal finishes every request in flight, then exits', async () => {
     const { child, port } = await startAppProcess('portal', {
       SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_LIMIT_MS),
+      SHUTDOWN_DRAIN_DELAY_MS: '1000',
       LOGIN_MAX_ATTEMPTS_PER_ADDRESS: '10000',
       LOGIN_MAX_ATTEMPTS: '10000',
     });
     try {
       const host = `${tenant.slug}.localhost`;
-      // Each sign-in hashes a password, so a few dozen keep the process busy for a while.
+      // Each sign-in hashes a password, so two dozen keep the process busy for a while.
       const forms = await Promise.all(
-        Array.from({ length: 40 }, async () => {
+        Array.from({ length: 24 }, async () => {
           const page = await send(port, host, '/login');
           return { cookie: page.cookie!, csrf: csrfFrom(page.body!) };
         }),
@@ -88,6 +89,10 @@ describe('SIGTERM under load', () => {
       const logins = forms.map((form) => send(port, host, '/login', { method: 'POST', body: body(form.csrf), cookie: form.cookie }));
       await new Promise((resolve) => setTimeout(resolve, 100));
       child.kill('SIGTERM');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const readiness = await send(port, host, '/health/ready');
+      expect(readiness.status).toBe(503);
+      expect(readiness.body).toContain('shutting_down');
 
       const outcomes = await Promise.all(logins);
       expect(outcomes.filter((outcome) => outcome.error)).toEqual([]);
@@ -108,7 +113,7 @@ describe('SIGTERM under load', () => {
     const mine = () => sink.filter((mail) => mail.to.every((to) => to.endsWith('@sigterm.example')));
     const smtp: SMTPServer = await startSmtpSink(sink, 100);
     const queue = new Queue<EmailJob>(EMAIL_QUEUE, { connection: redisOptions(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379') });
-    const env = { SMTP_URL: smtpUrlOf(smtp), EMAIL_CONCURRENCY: '4', SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_LIMIT_MS) };
+    const env = { SMTP_URL: smtpUrlOf(smtp), EMAIL_CONCURRENCY: '4', SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_LIMIT_MS), SHUTDOWN_DRAIN_DELAY_MS: '0' };
     let worker: ChildProcess | undefined;
     try {
       const created = await admin.query<{ id: string }>(

@@ -35,6 +35,12 @@ export async function startAppProcess(app: AppName, env: NodeJS.ProcessEnv = {})
       NODE_ENV: 'test',
       LOG_LEVEL: 'silent',
       REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      // Several apps may run at once, so each metrics listener takes a free port unless a test names one.
+      PORTAL_METRICS_PORT: '0',
+      CONSOLE_METRICS_PORT: '0',
+      WORKER_METRICS_PORT: '0',
+      // Nothing routes traffic to a test's process, so it may stop listening at once.
+      SHUTDOWN_DRAIN_DELAY_MS: '0',
       ...env,
       [PORT_VARIABLES[app]]: String(port),
     },

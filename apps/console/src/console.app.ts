@@ -12,5 +12,5 @@ const PUBLIC_DIR = join(__dirname, 'public');
 /** Builds the staff console without listening, so tests can start it on any port. */
 export async function createConsoleApp(): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(ConsoleModule, { bufferLogs: true, bodyParser: false });
-  return configureWebApp(app, loadConfig(), { views: VIEWS_DIR, assets: PUBLIC_DIR });
+  return configureWebApp(app, loadConfig(), { views: VIEWS_DIR, assets: PUBLIC_DIR }, 'console');
 }

@@ -1,6 +1,7 @@
 import { Inject, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
+import { TerminusModule } from '@nestjs/terminus';
 import type { NextFunction, Request, Response } from 'express';
 import type Redis from 'ioredis';
 import { ClsMiddleware, ClsModule } from 'nestjs-cls';
@@ -79,6 +80,7 @@ function viewLocals(scope: RequestScope) {
     DatabaseModule,
     PassportModule.register({ session: true }),
     QueueModule.register(),
+    TerminusModule.forRoot({ logger: false }),
     StorageModule,
   ],
   controllers: [
@@ -128,7 +130,7 @@ export class ConsoleModule implements NestModule {
   ) {}
 
   configure(consumer: MiddlewareConsumer): void {
-    const health = { path: 'health', method: RequestMethod.GET };
+    const health = ['health', 'health/live', 'health/ready'].map((path) => ({ path, method: RequestMethod.GET }));
     consumer.apply(ClsMiddleware).forRoutes('*');
     consumer
       .apply(
@@ -143,7 +145,7 @@ export class ConsoleModule implements NestModule {
         attachmentUploadParser,
         csrfProtection,
       )
-      .exclude(health)
+      .exclude(...health)
       .forRoutes('*');
   }
 }

@@ -7,11 +7,18 @@ async function bootstrap(): Promise<void> {
   const { Logger } = await import('nestjs-pino');
   const { printableConfig } = await import('../../../libs/config/src');
   const { handleShutdownSignals, shutdownLogOf } = await import('../../../libs/observability/src/graceful-shutdown');
+  const { startMetricsServer } = await import('../../../libs/observability/src/metrics-server');
   const { createConsoleApp } = await import('./console.app');
 
   const app = await createConsoleApp();
   const logger = app.get(Logger);
-  handleShutdownSignals(app, { timeoutMs: config.SHUTDOWN_TIMEOUT_MS, log: shutdownLogOf(logger) });
+  const metricsServer = await startMetricsServer(config.CONSOLE_METRICS_PORT, config.LISTEN_HOST);
+  handleShutdownSignals(app, {
+    timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    drainDelayMs: config.SHUTDOWN_DRAIN_DELAY_MS,
+    log: shutdownLogOf(logger),
+    closeAlso: [metricsServer],
+  });
   await app.listen(config.CONSOLE_PORT, config.LISTEN_HOST);
   logger.log({ config: printableConfig(config) }, 'configuration loaded', 'Bootstrap');
   // A parent such as the demo command waits for this before it prints URLs.

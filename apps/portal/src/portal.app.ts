@@ -12,5 +12,5 @@ export const PUBLIC_DIR = join(__dirname, 'public');
 /** Builds the portal application without listening, so tests can start it on any port. */
 export async function createPortalApp(): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(PortalModule, { bufferLogs: true, bodyParser: false });
-  return configureWebApp(app, loadConfig(), { views: VIEWS_DIR, assets: PUBLIC_DIR });
+  return configureWebApp(app, loadConfig(), { views: VIEWS_DIR, assets: PUBLIC_DIR }, 'portal');
 }

@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
 import { ClsModule } from 'nestjs-cls';
 
 import { ConfigModule } from '../../../libs/config/src';
 import { DatabaseModule } from '../../../libs/db/src/database.module';
-import { HealthController } from '../../../libs/observability/src/health.controller';
+import { HealthController, READINESS_CHECKS, ReadinessCheck } from '../../../libs/observability/src/health.controller';
 import { LoggingModule } from '../../../libs/observability/src/logging.module';
 import { QueueModule } from '../../../libs/queue/src/queue.module';
 import { RedisModule } from '../../../libs/redis/src/redis.module';
@@ -16,8 +18,9 @@ import { EmailSweeper } from './email/email-sweeper.service';
 import { PdfRenderer } from './pdf/pdf-renderer.service';
 import { UserImportProcessor } from './user-import/user-import.processor';
 import { UserImportRunner } from './user-import/user-import-runner.service';
+import { QueueMetrics } from './queue-metrics.service';
 
-/** BullMQ processors, plus a health endpoint on WORKER_PORT. */
+/** BullMQ processors, plus health endpoints on WORKER_PORT. */
 @Module({
   imports: [
     ConfigModule,
@@ -27,6 +30,8 @@ import { UserImportRunner } from './user-import/user-import-runner.service';
     DatabaseModule,
     QueueModule.register(),
     StorageModule,
+    DiscoveryModule,
+    TerminusModule.forRoot({ logger: false }),
   ],
   controllers: [HealthController],
   providers: [
@@ -38,6 +43,12 @@ import { UserImportRunner } from './user-import/user-import-runner.service';
     PdfRenderer,
     DocumentRenderService,
     DocumentProcessor,
+    QueueMetrics,
+    {
+      provide: READINESS_CHECKS,
+      inject: [PdfRenderer],
+      useFactory: (renderer: PdfRenderer): ReadinessCheck[] => [{ name: 'browser', check: () => renderer.checkBrowser() }],
+    },
   ],
 })
 export class WorkerModule {}

@@ -312,11 +312,24 @@ const SPEC = {
     fallback: '',
     parse: text,
   },
+  PORTAL_METRICS_PORT: {
+    description: 'Port of the portal process Prometheus listener (GET /metrics), apart from the public port; 0 picks a free port.',
+    fallback: '9464',
+    parse: port,
+  },
+  CONSOLE_METRICS_PORT: { description: 'Port of the console process Prometheus listener.', fallback: '9465', parse: port },
+  WORKER_METRICS_PORT: { description: 'Port of the worker process Prometheus listener.', fallback: '9466', parse: port },
   SHUTDOWN_TIMEOUT_MS: {
     description:
       'Milliseconds from SIGTERM to a forced exit; requests and jobs in flight get this long to finish. Keep it below the orchestrator grace period.',
     fallback: '25000',
     parse: positiveInteger,
+  },
+  SHUTDOWN_DRAIN_DELAY_MS: {
+    description:
+      'Milliseconds an app keeps accepting connections after SIGTERM, with readiness failing, before it stops listening; part of SHUTDOWN_TIMEOUT_MS.',
+    fallback: '3000',
+    parse: (raw: string, name: string) => (raw === '0' ? 0 : positiveInteger(raw, name)),
   },
   LOG_LEVEL: {
     description: 'pino log level.',

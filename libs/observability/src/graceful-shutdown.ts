@@ -17,10 +17,24 @@ export function shutdownLogOf(logger: LoggerService): ShutdownLog {
   };
 }
 
+let draining = false;
+
+/** Whether this process has begun shutting down; readiness then answers 503. */
+export function isDraining(): boolean {
+  return draining;
+}
+
 export interface ShutdownOptions {
   /** Time from the signal to a forced exit with status 1. */
   timeoutMs: number;
+  /**
+   * Time the listener keeps accepting after the signal, while readiness
+   * answers 503, so connections already on their way are served, not reset.
+   */
+  drainDelayMs: number;
   log: ShutdownLog;
+  /** Other listeners of the process, such as the metrics server, closed after the app. */
+  closeAlso?: Server[];
   /** Ends the process; tests pass their own. */
   exit?: (code: number) => void;
 }
@@ -42,9 +56,15 @@ class RequestTracker {
     });
   }
 
-  /** Stops accepting connections and resolves when every open connection has ended. */
-  drain(): Promise<void> {
+  /**
+   * Waits `delayMs` with the listener still open, then stops accepting and
+   * resolves when every open connection has ended. Closing the listener at
+   * once would reset connections still in the accept backlog, and closing
+   * idle sockets at once would drop requests whose bytes have not been read.
+   */
+  async drain(delayMs: number): Promise<void> {
     this.draining = true;
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     // Node closes idle keep-alive sockets once on close(); sockets that become idle later are closed here.
     const sweep = setInterval(() => this.server.closeIdleConnections(), 50);
@@ -81,8 +101,9 @@ function workerOf(host: WorkerHost): WorkerHost['worker'] | null {
 }
 
 /**
- * Installs the SIGTERM and SIGINT handling of an app process: stop
- * accepting connections, let requests in flight finish, close the BullMQ
+ * Installs the SIGTERM and SIGINT handling of an app process: fail
+ * readiness, keep accepting for `drainDelayMs` so connections already on
+ * their way are served, stop accepting, let requests in flight finish, close the BullMQ
  * workers after their running jobs, then close the app (database, Redis,
  * browser) and exit 0. When that takes longer than the limit the process
  * exits 1; a job still running then keeps its lock until BullMQ's stalled
@@ -99,6 +120,7 @@ export function handleShutdownSignals(app: INestApplication, options: ShutdownOp
   const stop = (signal: string): Promise<void> => {
     if (stopping) return stopping;
     const started = Date.now();
+    draining = true;
     options.log.info({ signal, inFlight: tracker.inFlight, timeoutMs: options.timeoutMs }, 'shutdown started');
     const timer = setTimeout(() => {
       options.log.error({ signal, inFlight: tracker.inFlight, timeoutMs: options.timeoutMs }, 'shutdown timed out, exiting');
@@ -107,9 +129,13 @@ export function handleShutdownSignals(app: INestApplication, options: ShutdownOp
 
     stopping = (async () => {
       try {
-        await tracker.drain();
+        await tracker.drain(options.drainDelayMs);
         const workers = await closeWorkers(app);
         await app.close();
+        for (const other of options.closeAlso ?? []) {
+          other.closeAllConnections();
+          await new Promise((resolve) => other.close(resolve));
+        }
         options.log.info({ signal, workers, durationMs: Date.now() - started }, 'shutdown finished');
         clearTimeout(timer);
         exit(0);

@@ -67,7 +67,7 @@ export class LoggingModule {
               res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
             },
             customLogLevel: logLevelFor,
-            autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' },
+            autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' || req.url?.startsWith('/health/') === true },
           },
         }),
       ],

@@ -12,6 +12,7 @@ import { REDIS } from '../../../../libs/redis/src/redis.module';
 import { RequestScope } from '../../../../libs/tenancy/src/request-scope';
 import { StaffPrincipal, StaffRole } from '../../../../libs/tenancy/src/tenant-context';
 import { TenantResolver } from '../../../../libs/tenancy/src/tenant-resolver.service';
+import { metrics } from '../../../../libs/observability/src/metrics';
 
 interface StaffCredentialRow {
   id: string;
@@ -121,6 +122,7 @@ export class StaffLoginService {
 
   /** Logs a failed attempt in the workspace's log with a visitor as the actor, because no user is signed in. */
   private recordFailure(email: string, reason: 'invalid' | 'locked', origin: RequestOrigin): Promise<void> {
+    metrics().loginFailures.inc({ app: 'console', reason });
     return this.db.asAuth((db) =>
       recordActivity(
         db,

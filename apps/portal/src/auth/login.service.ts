@@ -11,6 +11,7 @@ import { TenantDatabase } from '../../../../libs/db/src/tenant-database';
 import { REDIS } from '../../../../libs/redis/src/redis.module';
 import { RequestScope } from '../../../../libs/tenancy/src/request-scope';
 import { PortalPrincipal } from '../../../../libs/tenancy/src/tenant-context';
+import { metrics } from '../../../../libs/observability/src/metrics';
 
 interface CredentialRow {
   id: string;
@@ -104,6 +105,7 @@ export class LoginService {
    * take similar time.
    */
   private recordFailure(email: string, reason: 'invalid' | 'locked', origin: RequestOrigin): Promise<void> {
+    metrics().loginFailures.inc({ app: 'portal', reason });
     return this.db.asAuth((db) =>
       recordActivity(
         db,

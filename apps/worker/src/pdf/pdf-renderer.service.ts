@@ -3,6 +3,7 @@ import { PinoLogger } from 'nestjs-pino';
 import { BrowserContext, Page, TimeoutError } from 'puppeteer-core';
 
 import { APP_CONFIG, AppConfig } from '../../../../libs/config/src';
+import { metrics } from '../../../../libs/observability/src/metrics';
 import { CHROMIUM_CLOSE_GRACE_MS, ChromiumHost, ChromiumInstance, settlesWithin } from './chromium-host';
 import { PagePool } from './page-pool';
 import { lockDownPage } from './page-lockdown';
@@ -90,6 +91,7 @@ export class PdfRenderer implements OnApplicationShutdown {
       try {
         const pdf = await this.renderInSlot(html, options);
         this.counts.renders += 1;
+        metrics().pdfRenderDuration.observe({ outcome: 'rendered' }, (Date.now() - started) / 1000);
         this.logger.debug({ durationMs: Date.now() - started, bytes: pdf.length }, 'PDF rendered');
         return pdf;
       } finally {
@@ -97,10 +99,18 @@ export class PdfRenderer implements OnApplicationShutdown {
       }
     } catch (error) {
       this.counts.failures += 1;
+      metrics().pdfRenderDuration.observe({ outcome: 'failed' }, (Date.now() - started) / 1000);
       const retryable = error instanceof PdfRenderError ? error.retryable : undefined;
       this.logger.warn({ err: error, retryable, durationMs: Date.now() - started }, 'PDF render failed');
       throw error;
     }
+  }
+
+  /** Resolves when Chromium runs and answers, starting it if none runs; for the readiness check. */
+  async checkBrowser(): Promise<void> {
+    if (this.closing) throw new PdfRendererClosedError();
+    const chromium = await this.chromium.acquire();
+    await chromium.browser.version();
   }
 
   stats(): PdfRendererStats {
