@@ -31,7 +31,7 @@ function withinTimeout(work: Promise<unknown>, name: string): Promise<unknown> {
 /**
  * Liveness and readiness for orchestrators. Liveness reports only that the
  * process serves HTTP, so a database outage does not restart every pod.
- * Readiness checks PostgreSQL, Redis and the app's own checks, and answers
+ * Readiness checks PostgreSQL, Redis and the app's own checks, and returns
  * 503 with each dependency's state while one is down. /health is kept as
  * another name for readiness.
  */
