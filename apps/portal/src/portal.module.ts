@@ -36,6 +36,12 @@ import { BrandingController } from './pages/branding.controller';
 import { DashboardController } from './pages/dashboard.controller';
 import { HealthController } from '../../../libs/observability/src/health.controller';
 import { NAVIGATION, RecordsController } from './pages/records.controller';
+import { ServiceRequestEvents } from '../../../libs/service-requests/src/service-request-events';
+import { requestUploadParser } from './service-requests/request-upload.middleware';
+import { ServiceRequestForms } from './service-requests/service-request-form.service';
+import { ServiceRequestSubmissions } from './service-requests/service-request-submission.service';
+import { ServiceRequestsController } from './service-requests/service-requests.controller';
+import { SubmissionRateLimit } from './service-requests/submission-rate-limit';
 
 /** Values every page template can use: tenant, branding, formatter, navigation, user. */
 function viewLocals(scope: RequestScope) {
@@ -76,6 +82,8 @@ function viewLocals(scope: RequestScope) {
     PasswordController,
     DashboardController,
     DocumentsController,
+    // Before the generic record routes, which would take /service-requests/new as a record id.
+    ServiceRequestsController,
     RecordAttachmentsController,
     RecordsController,
   ],
@@ -87,6 +95,10 @@ function viewLocals(scope: RequestScope) {
     PortalSessionSerializer,
     RecordsService,
     DashboardService,
+    ServiceRequestForms,
+    ServiceRequestSubmissions,
+    SubmissionRateLimit,
+    ServiceRequestEvents,
     TenantHostMiddleware,
     { provide: APP_GUARD, useClass: PortalAuthGuard },
     { provide: APP_FILTER, useClass: ErrorPageFilter },
@@ -113,6 +125,7 @@ export class PortalModule implements NestModule {
         passport.session(),
         bindSessionToTenant,
         viewLocals(this.scope),
+        requestUploadParser,
         csrfProtection,
       )
       .exclude(health)

@@ -5,7 +5,13 @@ import type { Queue } from 'bullmq';
 import type { SqlExecutor } from '../../db/src/sql-executor';
 import { EMAIL_QUEUE, EmailJob } from './queues';
 
-export type EmailKind = 'branding_test' | 'invitation' | 'password_reset' | 'document_shared';
+export type EmailKind =
+  | 'branding_test'
+  | 'invitation'
+  | 'password_reset'
+  | 'document_shared'
+  | 'service_request_received'
+  | 'service_request_submitted';
 
 /** One email to record; the worker loads everything else when it sends. */
 export interface OutgoingEmail {

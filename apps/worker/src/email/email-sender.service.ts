@@ -14,6 +14,7 @@ import type { EmailKind } from '../../../../libs/queue/src/email-outbox';
 import { EmailJob } from '../../../../libs/queue/src/queues';
 import { RECORD_KINDS } from '../../../../libs/records/src/kinds';
 import { portalUrlFor, PRIMARY_HOST_SQL } from '../../../../libs/tenancy/src/portal-url';
+import { composeRequestReceived, composeRequestSubmitted } from './service-request-emails';
 
 interface DeliveryRow {
   id: string;
@@ -75,6 +76,8 @@ const KIND_TEMPLATES: Record<EmailKind, ReturnType<typeof compile>> = {
   invitation: compile('invitation'),
   password_reset: compile('password-reset'),
   document_shared: compile('document-shared'),
+  service_request_received: compile('service-request-received'),
+  service_request_submitted: compile('service-request-submitted'),
 };
 const LAYOUT = compile('layout');
 const RECORD_SLUGS = new Map(RECORD_KINDS.map((kind) => [kind.slug, kind]));
@@ -211,6 +214,10 @@ export class EmailSender {
         return this.composeLink(db, delivery, brand, portalUrl);
       case 'document_shared':
         return this.composeDocument(db, delivery, brand, portalUrl);
+      case 'service_request_received':
+        return composeRequestReceived(db, delivery, brand, portalUrl);
+      case 'service_request_submitted':
+        return composeRequestSubmitted(db, delivery, this.config.CONSOLE_PUBLIC_URL);
     }
   }
 
