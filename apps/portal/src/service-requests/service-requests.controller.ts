@@ -26,7 +26,7 @@ import { RequestUploadRequest } from './request-upload.middleware';
 import { requestFormView } from './request-form-view';
 import { ServiceRequestForms } from './service-request-form.service';
 import { ServiceRequestSubmissions } from './service-request-submission.service';
-import { downloadName, sendStoredFile } from './stored-file-response';
+import { downloadName, sendStoredFile } from '../../../../libs/service-requests/src/stored-file-response';
 
 /** The form's problems per field, or the checked request and files. */
 type CheckedForm = { errors: Record<string, string> } | { fields: ValidRequestFields; files: CheckedRequestFile[] };

@@ -1,8 +1,8 @@
 import type { Response } from 'express';
 
-import { safeFileName } from '../../../../libs/documents/src/file-name';
-import type { StoredObject } from '../../../../libs/storage/src/document-storage';
-import { EXTENSIONS, RequestFileType } from '../../../../libs/service-requests/src/upload-files';
+import { safeFileName } from '../../documents/src/file-name';
+import type { StoredObject } from '../../storage/src/document-storage';
+import { EXTENSIONS, RequestFileType } from './upload-files';
 
 /** Returns the ASCII download name of a stored file, with the extension of its detected type, such as "Leak.jpg". */
 export function downloadName(fileName: string, contentType: string): string {
