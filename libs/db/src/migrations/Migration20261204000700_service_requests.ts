@@ -64,8 +64,10 @@ export class Migration20261204000700_service_requests extends Migration {
       CREATE POLICY customer_submit ON service_requests FOR INSERT TO portal_customer
         WITH CHECK (company_id = ${COMPANY} AND portal_user_id = ${USER}
           AND status = 'submitted' AND shared_at IS NOT NULL);
+      ALTER TABLE service_requests DROP CONSTRAINT service_requests_equipment_on_site;
       ALTER TABLE service_requests DROP COLUMN submission_key, DROP COLUMN intake, DROP COLUMN lead_status,
         DROP COLUMN triaged_at;
+      DROP INDEX service_requests_inbox;
       ALTER TABLE equipment DROP CONSTRAINT equipment_site_key;`);
     this.addSql(`DROP POLICY customer_number ON tenants;
       ALTER TABLE tenants DROP COLUMN service_request_intake, DROP COLUMN last_service_request_number;`);
