@@ -21,6 +21,15 @@ export const EXTENSIONS: Record<RequestFileType, string> = {
   'application/pdf': 'pdf',
 };
 
+/** Each accepted type as pages name it. */
+export const TYPE_LABELS: Record<RequestFileType, string> = {
+  'image/jpeg': 'JPEG photo',
+  'image/png': 'PNG image',
+  'image/webp': 'WebP image',
+  'image/heic': 'HEIC photo',
+  'application/pdf': 'PDF',
+};
+
 /** A file as the browser sent it: the bytes and the file name it claimed. */
 export interface UploadedFile {
   name: string;

@@ -7,6 +7,7 @@ import { attachmentEtag, formatByteSize, isClientCopyCurrent } from '../../../..
 import { addDays, dateInZone } from '../../../../libs/locale/src';
 import { isUuid } from '../../../../libs/records/src/paging';
 import { downloadName, sendStoredFile } from '../../../../libs/service-requests/src/stored-file-response';
+import { RequestFileType, TYPE_LABELS } from '../../../../libs/service-requests/src/upload-files';
 import type { DocumentStorage } from '../../../../libs/storage/src/document-storage';
 import { DOCUMENT_STORAGE } from '../../../../libs/storage/src/storage.module';
 import { RequestScope } from '../../../../libs/tenancy/src/request-scope';
@@ -71,7 +72,7 @@ export class ServiceRequestsController {
       notice: Object.hasOwn(NOTICES, done) ? NOTICES[done] : undefined,
       attachments: attachments.map((file) => ({
         fileName: file.file_name,
-        contentType: file.content_type,
+        typeLabel: TYPE_LABELS[file.content_type as RequestFileType] ?? file.content_type,
         sizeText: formatByteSize(file.byte_size, tenant.locale),
         href: `/service-requests/${id}/attachments/${file.id}`,
       })),

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 
 import { formatByteSize } from '../../../../libs/attachments/src/attachment-file';
 import { TenantDatabase } from '../../../../libs/db/src/tenant-database';
+import { RequestFileType, TYPE_LABELS } from '../../../../libs/service-requests/src/upload-files';
 import { RequestScope } from '../../../../libs/tenancy/src/request-scope';
 
 export interface SiteOption {
@@ -22,6 +23,8 @@ export interface RequestAttachmentItem {
   id: string;
   fileName: string;
   contentType: string;
+  /** The type in words, such as "JPEG photo". */
+  typeLabel: string;
   sizeText: string;
   createdAt: Date;
 }
@@ -87,6 +90,7 @@ export class ServiceRequestForms {
       id: row.id,
       fileName: row.file_name,
       contentType: row.content_type,
+      typeLabel: TYPE_LABELS[row.content_type as RequestFileType] ?? row.content_type,
       sizeText: formatByteSize(row.byte_size, locale),
       createdAt: row.created_at,
     }));

@@ -4,7 +4,7 @@ export const serviceRequestsKind: RecordKind = {
   slug: 'service-requests',
   title: 'Service requests',
   singular: 'Service request',
-  emptyMessage: 'No service requests have been shared with you yet.',
+  emptyMessage: 'There are no service requests yet. Choose "New service request" to report a problem or ask for a visit.',
   select: `SELECT r.id, r.number, r.category, r.urgency, r.status, r.created_at, s.name AS site_name
     FROM service_requests r JOIN sites s ON s.tenant_id = r.tenant_id AND s.id = r.site_id`,
   sortColumn: 'created_at',
