@@ -241,6 +241,19 @@ describe('portal service request form', () => {
     expect(await requestsWithKey(keyOf(fields))).toHaveLength(0);
   });
 
+  it('rejects a body over every limit unread', async () => {
+    const headers = {
+      host: customer.host,
+      cookie: customer.cookieHeader(),
+      'content-type': 'multipart/form-data; boundary=x',
+      'content-length': String(60 * 1024 * 1024),
+    };
+    const response = await binaryRequest(port, '/service-requests/new', headers, { method: 'POST', body: Buffer.from('--x--\r\n') });
+
+    expect(response.status).toBe(413);
+    expect(response.body.toString('utf8')).toContain('Go back and attach fewer or smaller files.');
+  });
+
   it('rejects a form without a site', async () => {
     const fields = await filledForm(customer, { site_id: '', description: 'No site chosen here.' });
     const response = await postRequestForm(customer, fields);
