@@ -107,6 +107,13 @@ describe('console service request inbox', () => {
     expect((await owner.get('/service-requests?status=submitted')).body).toContain(`/service-requests/${newer}`);
     expect((await owner.get('/service-requests?status=bogus')).status).toBe(400);
     expect((await member.get('/service-requests')).status).toBe(200);
+
+    const waiting = await admin.query<{ count: number }>(
+      `SELECT count(*)::int AS count FROM service_requests WHERE tenant_id = $1 AND status = 'submitted'`,
+      [tenant.tenantId],
+    );
+    const overview = await owner.get('/');
+    expect(overview.body).toMatch(new RegExp(`New service requests</h2><p class="figure">${waiting.rows[0].count}</p>`));
   });
 
   it('creates a work order the portal shows', async () => {

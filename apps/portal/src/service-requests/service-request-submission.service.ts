@@ -84,6 +84,8 @@ export class ServiceRequestSubmissions {
       await this.putAll(stored);
       created = await this.db.asCustomer((db) => this.insertRequest(db, requestId, fields, stored, origin));
     } catch (error) {
+      // NOTE: a connection lost during COMMIT leaves the outcome unknown; if
+      // the commit did succeed, the request's files are then missing.
       await this.deleteAll(stored);
       await this.rateLimit.release(principal.tenantId, principal.userId);
       if (error instanceof DuplicateSubmission) {
