@@ -60,8 +60,8 @@ export class ServiceRequestForms {
   }
 
   /**
-   * Returns a problem per field when the site is not one of the company's
-   * or the equipment is not shared with the company on that site.
+   * Returns a problem per field when the site is not one of the company's,
+   * or the equipment is retired, not shared with the company or on another site.
    */
   async checkPlace(siteId: string, equipmentId: string | null): Promise<Record<string, string>> {
     return this.db.asCustomer(async (db): Promise<Record<string, string>> => {
@@ -69,7 +69,10 @@ export class ServiceRequestForms {
       if (!site) return { site_id: 'Choose one of the listed sites.' };
       if (equipmentId === null) return {};
 
-      const [item] = await db.execute<Array<{ site_id: string }>>('SELECT site_id FROM equipment WHERE id = ?', [equipmentId]);
+      const [item] = await db.execute<Array<{ site_id: string }>>(
+        `SELECT site_id FROM equipment WHERE id = ? AND status <> 'retired'`,
+        [equipmentId],
+      );
       if (!item) return { equipment_id: 'Choose one of the listed equipment, or none.' };
       if (item.site_id !== siteId) return { equipment_id: 'This equipment is at another site. Choose equipment at the chosen site, or none.' };
       return {};
