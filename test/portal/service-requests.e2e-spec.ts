@@ -372,6 +372,16 @@ describe('portal service request form', () => {
     expect(decodeQuotedPrintable(notices[0].raw)).toContain(`/service-requests/${row.id}`);
   });
 
+  it('replaces a malformed submission key', async () => {
+    const fields = await filledForm(customer, { submission_key: 'not-a-key' });
+    const response = await postRequestForm(customer, fields);
+    const body = response.body.toString('utf8');
+
+    expect(response.status).toBe(400);
+    expect(body).toContain('This form has expired. Reload the page and submit it again.');
+    expect(formKeysFrom(body).submissionKey).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
   it('rejects a submit without the CSRF token', async () => {
     const fields = (await filledForm(customer, { description: 'Forged from another site.' })).filter(([name]) => name !== '_csrf');
     const response = await postRequestForm(customer, fields);
@@ -390,6 +400,9 @@ describe('portal service request form', () => {
     const response = await postRequestForm(limited, fields);
 
     expect(response.status).toBe(429);
+    const retryAfter = Number(response.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThan(3500);
+    expect(retryAfter).toBeLessThanOrEqual(3600);
     expect(response.body.toString('utf8')).toContain(`You have submitted ${RATE_LIMIT} service requests within the last hour`);
     expect(await requestsWithKey(keyOf(fields))).toHaveLength(0);
   });

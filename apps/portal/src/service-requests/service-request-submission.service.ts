@@ -145,6 +145,8 @@ export class ServiceRequestSubmissions {
       `UPDATE tenants SET last_service_request_number = last_service_request_number + 1
        WHERE id = (SELECT app_current_tenant_id()) RETURNING last_service_request_number`,
     );
+    // NOTE: a request that staff or a manifest numbered in this same format,
+    // such as SR-000042, makes the insert fail on the tenant's unique number.
     const number = `SR-${String(counter.last_service_request_number).padStart(6, '0')}`;
 
     const inserted = await db.execute<Array<{ id: string }>>(

@@ -26,6 +26,7 @@ import { RequestUploadRequest } from './request-upload.middleware';
 import { requestFormView } from './request-form-view';
 import { ServiceRequestForms } from './service-request-form.service';
 import { ServiceRequestSubmissions } from './service-request-submission.service';
+import { TooManyServiceRequestsError } from './submission-rate-limit';
 import { downloadName, sendStoredFile } from '../../../../libs/service-requests/src/stored-file-response';
 
 /** The form's problems per field, or the checked request and files. */
@@ -76,13 +77,20 @@ export class ServiceRequestsController {
     if ('errors' in checked) {
       const tenantId = this.scope.tenant().id;
       this.logger.info({ tenantId, fields: Object.keys(checked.errors) }, 'service request form rejected');
+      // A malformed key would fail every later submit too, so the form gets a fresh one.
+      if (checked.errors.submission_key) values.submissionKey = randomUUID();
       const view = requestFormView(await this.forms.options(), values, checked.errors, this.today());
       res.status(400).render(view.view, view);
       return;
     }
 
-    const result = await this.submissions.submit(checked.fields, checked.files, originOf(req));
-    res.redirect(303, `/service-requests/${result.id}?submitted=${result.outcome}`);
+    try {
+      const result = await this.submissions.submit(checked.fields, checked.files, originOf(req));
+      res.redirect(303, `/service-requests/${result.id}?submitted=${result.outcome}`);
+    } catch (error) {
+      if (error instanceof TooManyServiceRequestsError) res.setHeader('Retry-After', String(error.retryAfterSeconds));
+      throw error;
+    }
   }
 
   @Get(':id')

@@ -9,7 +9,11 @@ const WINDOW_SECONDS = 3600;
 
 /** A portal user has submitted SERVICE_REQUESTS_PER_HOUR requests within the hour. */
 export class TooManyServiceRequestsError extends DomainError {
-  constructor(limit: number) {
+  constructor(
+    limit: number,
+    /** Seconds until the window ends and the user may submit again. */
+    readonly retryAfterSeconds: number,
+  ) {
     super(
       'too_many_service_requests',
       429,
@@ -19,11 +23,12 @@ export class TooManyServiceRequestsError extends DomainError {
   }
 }
 
-// Counts the submission and sets the window on the first one, in one atomic step.
+// Counts the submission, sets the window on the first one and returns the
+// count with the window's remaining seconds, in one atomic step.
 const COUNT_SUBMISSION = `
 local count = redis.call('INCR', KEYS[1])
 if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-return count`;
+return {count, redis.call('TTL', KEYS[1])}`;
 
 /** Limits the service requests one portal user may submit per hour, in fixed Redis windows. */
 @Injectable()
@@ -39,8 +44,9 @@ export class SubmissionRateLimit {
 
   /** Counts one submission and throws TooManyServiceRequestsError when it is over the limit. */
   async admit(tenantId: string, userId: string): Promise<void> {
-    const count = (await this.redis.eval(COUNT_SUBMISSION, 1, this.key(tenantId, userId), WINDOW_SECONDS)) as number;
-    if (count > this.config.SERVICE_REQUESTS_PER_HOUR) throw new TooManyServiceRequestsError(this.config.SERVICE_REQUESTS_PER_HOUR);
+    const [count, ttl] = (await this.redis.eval(COUNT_SUBMISSION, 1, this.key(tenantId, userId), WINDOW_SECONDS)) as [number, number];
+    const limit = this.config.SERVICE_REQUESTS_PER_HOUR;
+    if (count > limit) throw new TooManyServiceRequestsError(limit, ttl > 0 ? ttl : WINDOW_SECONDS);
   }
 
   /** Gives back the slot of a submission that created nothing. */
