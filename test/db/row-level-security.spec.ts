@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 
 import { adminPool, appPool, provisionTestTenant, TestTenant } from '../support/fixtures';
@@ -37,7 +38,7 @@ async function attachToEveryRecord(admin: Pool, tenantId: string): Promise<void>
   }
 }
 
-/** Tables the customer role has no grant on at all. */
+/** Tables whose rows the customer role cannot read, except its own service request confirmations. */
 const CUSTOMER_DENIED = new Set(['staff_users', 'email_deliveries', 'access_tokens', 'activity_events', 'user_imports', 'user_import_rows']);
 
 function tenantColumn(table: string): string {
@@ -242,17 +243,19 @@ describe('row-level security', () => {
     );
     const siteOf = (company: string) => sites.rows.find((site) => site.company_id === company)!.id;
     const settings = { tenantId: tenantA.tenantId, companyId: companyX, userId: user.rows[0].id };
-    const insert = (company: string) =>
+    const insert = (company: string, submissionKey: string | null = randomUUID()) =>
       asRole(app, 'portal_customer', settings, (client) =>
         client.query(
-          `INSERT INTO service_requests (tenant_id, company_id, site_id, portal_user_id, number, category, urgency, description, shared_at)
-           VALUES ($1, $2, $3, $4, 'SR-T1', 'Leak', 'normal', 'Drip', now())`,
-          [tenantA.tenantId, company, siteOf(company), user.rows[0].id],
+          `INSERT INTO service_requests (tenant_id, company_id, site_id, portal_user_id, number, category, urgency, description,
+             shared_at, submission_key)
+           VALUES ($1, $2, $3, $4, 'SR-T1', 'Leak', 'normal', 'Drip', now(), $5)`,
+          [tenantA.tenantId, company, siteOf(company), user.rows[0].id, submissionKey],
         ),
       );
 
     await expect(insert(companyX)).resolves.toMatchObject({ rowCount: 1 });
     await expect(insert(companyY)).rejects.toThrow(/row-level security/);
+    await expect(insert(companyX, null)).rejects.toThrow(/row-level security/);
   });
 
   it('foreign keys cannot cross tenants', async () => {

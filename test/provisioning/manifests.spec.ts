@@ -92,6 +92,14 @@ describe('manifest validation', () => {
     expect(found).toContain('customer_companies.1.work_orders.0.site: site "c1-site" is not defined in this company');
   });
 
+  it('rejects request equipment of another site', () => {
+    const company = companyManifest('c1', 'a@c1.example');
+    company.sites.push({ external_id: 'c1-annex', name: 'Annex', address_line1: '2 Side St', city: 'Springfield', country: 'US' });
+    Object.assign(company.service_requests[0], { site: 'c1-annex', equipment: 'c1-eq-s' });
+    const found = problems({ ...base, customer_companies: [company] });
+    expect(found).toContain('customer_companies.0.service_requests.0.equipment: equipment "c1-eq-s" is at site "c1-site", not "c1-annex"');
+  });
+
   it('rejects unknown fields and bad values with their paths', () => {
     const found = problems({ ...base, colour: 'red', time_zone: 'Mars/Olympus', branding: { ...base.branding, primary_color: 'red' } });
     expect(found.some((problem) => problem.includes('colour'))).toBe(true);

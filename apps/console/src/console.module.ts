@@ -51,6 +51,10 @@ import { RecordSharingService } from './records/record-sharing.service';
 import { RecordsController } from './records/records.controller';
 import { RECORD_NAVIGATION } from './records/staff-record-kinds';
 import { StaffRecordsService } from './records/staff-records.service';
+import { ServiceRequestInbox } from './service-requests/service-request-inbox.service';
+import { ServiceRequestSettingsController } from './service-requests/service-request-settings.controller';
+import { ServiceRequestTriage } from './service-requests/service-request-triage.service';
+import { ServiceRequestsController } from './service-requests/service-requests.controller';
 
 /** Values every console template can use: who is signed in, their role, formats and the CSRF token. */
 function viewLocals(scope: RequestScope) {
@@ -100,6 +104,8 @@ function viewLocals(scope: RequestScope) {
     RecordSharingController,
     RecordAttachmentsController,
     ActivityController,
+    ServiceRequestsController,
+    ServiceRequestSettingsController,
   ],
   providers: [
     TenantResolver,
@@ -115,6 +121,8 @@ function viewLocals(scope: RequestScope) {
     ConsoleDocuments,
     UserImportService,
     RecordAttachmentsService,
+    ServiceRequestInbox,
+    ServiceRequestTriage,
     { provide: APP_GUARD, useClass: StaffAuthGuard },
     { provide: APP_FILTER, useClass: ErrorPageFilter },
     { provide: APP_INTERCEPTOR, useClass: RenderViewInterceptor },

@@ -39,6 +39,12 @@ import { HealthController } from '../../../libs/observability/src/health.control
 import { NAVIGATION, RecordsController } from './pages/records.controller';
 import { ProposalResponsesController } from './proposals/proposal-responses.controller';
 import { ProposalResponsesService } from './proposals/proposal-responses.service';
+import { ServiceRequestEvents } from '../../../libs/service-requests/src/service-request-events';
+import { requestUploadParser } from './service-requests/request-upload.middleware';
+import { ServiceRequestForms } from './service-requests/service-request-form.service';
+import { ServiceRequestSubmissions } from './service-requests/service-request-submission.service';
+import { ServiceRequestsController } from './service-requests/service-requests.controller';
+import { SubmissionRateLimit } from './service-requests/submission-rate-limit';
 
 /** Values every page template can use: tenant, branding, formatter, navigation, user. */
 function viewLocals(scope: RequestScope) {
@@ -80,6 +86,8 @@ function viewLocals(scope: RequestScope) {
     PasswordController,
     DashboardController,
     DocumentsController,
+    // Before the generic record routes, which would take /service-requests/new as a record id.
+    ServiceRequestsController,
     RecordAttachmentsController,
     ProposalResponsesController,
     RecordsController,
@@ -93,6 +101,10 @@ function viewLocals(scope: RequestScope) {
     RecordsService,
     DashboardService,
     ProposalResponsesService,
+    ServiceRequestForms,
+    ServiceRequestSubmissions,
+    SubmissionRateLimit,
+    ServiceRequestEvents,
     TenantHostMiddleware,
     { provide: APP_GUARD, useClass: PortalAuthGuard },
     { provide: APP_FILTER, useClass: ErrorPageFilter },
@@ -119,6 +131,7 @@ export class PortalModule implements NestModule {
         passport.session(),
         bindSessionToTenant,
         viewLocals(this.scope),
+        requestUploadParser,
         csrfProtection,
       )
       .exclude(...health)

@@ -29,6 +29,11 @@ export const ACTION_LABELS: Readonly<Record<string, string>> = {
   'proposal.accepted': 'Proposal accepted',
   'proposal.declined': 'Proposal declined',
   'branding.updated': 'Branding changed',
+  'service.request_submitted': 'Service request submitted',
+  'service.work_order_created': 'Work order created from a service request',
+  'service.lead_updated': 'Service request lead status changed',
+  'service.request_closed': 'Service request closed',
+  'service.intake_changed': 'Service request handling changed',
 };
 
 /** Returns the console label of an action, or the action itself when it has none. */

@@ -279,6 +279,11 @@ const SPEC = {
     fallback: '20',
     parse: positiveInteger,
   },
+  SERVICE_REQUESTS_PER_HOUR: {
+    description: 'Service requests one portal user may submit per hour; further submissions get 429 until the hour ends.',
+    fallback: '10',
+    parse: positiveInteger,
+  },
   STORAGE_DRIVER: {
     description: 'Where documents are stored: local (a folder, STORAGE_LOCAL_DIR) or s3 (the S3_* settings).',
     fallback: 'local',

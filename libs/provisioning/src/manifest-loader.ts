@@ -151,6 +151,11 @@ function companyProblems(company: CompanyManifest, path: string): string[] {
     check(sites, item.site, `service_requests.${i}.site`, 'site');
     check(equipment, item.equipment, `service_requests.${i}.equipment`, 'equipment');
     check(users, item.portal_user, `service_requests.${i}.portal_user`, 'portal user');
+    // The database also rejects equipment of another site; this check names the entry.
+    const site = item.equipment ? company.equipment.find((candidate) => candidate.external_id === item.equipment)?.site : undefined;
+    if (site && site !== item.site) {
+      problems.push(`${path}.service_requests.${i}.equipment: equipment "${item.equipment}" is at site "${site}", not "${item.site}"`);
+    }
   });
   return problems;
 }

@@ -5,7 +5,14 @@ import type { Queue } from 'bullmq';
 import type { SqlExecutor } from '../../db/src/sql-executor';
 import { EMAIL_QUEUE, EmailJob } from './queues';
 
-export type EmailKind = 'branding_test' | 'invitation' | 'password_reset' | 'document_shared' | 'proposal_responded';
+export type EmailKind =
+  | 'branding_test'
+  | 'invitation'
+  | 'password_reset'
+  | 'document_shared'
+  | 'proposal_responded'
+  | 'service_request_received'
+  | 'service_request_submitted';
 
 /** One email to record; the worker loads everything else when it sends. */
 export interface OutgoingEmail {

@@ -22,6 +22,7 @@ const KIND = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 const KIND_MAX_LENGTH = 63;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 const SEGMENT = /^[A-Za-z0-9._-]+$/;
+const EXTENSION = /^[a-z0-9]{1,8}$/;
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 const ENCODED_SEPARATOR = /%(?:2f|2e|5c)/i;
 
@@ -47,6 +48,8 @@ export interface UploadKeyParts {
   recordId: string;
   /** SHA-256 of the uploaded bytes, 64 lowercase hex digits. */
   sha256: string;
+  /** File name extension without the dot, such as "jpg"; "pdf" when left out. */
+  extension?: string;
 }
 
 /** Returns the prefix that every key of the tenant starts with, ending in "/". */
@@ -70,14 +73,18 @@ export function documentKey(parts: DocumentKeyParts): string {
   return `${prefix}documents/${parts.kind}/${parts.recordId}/${fileName}`;
 }
 
-/** Builds the key of an uploaded PDF, such as `tenants/<id>/uploads/contracts/<id>/<sha256>.pdf`. */
+/** Builds the key of an uploaded file, such as `tenants/<id>/uploads/contracts/<id>/<sha256>.pdf`. */
 export function uploadKey(parts: UploadKeyParts): string {
   const prefix = tenantPrefix(parts.tenantId);
   checkKind(parts.kind);
   checkUuid('recordId', parts.recordId);
   checkSha256('sha256', parts.sha256);
+  const extension = parts.extension ?? 'pdf';
+  if (!EXTENSION.test(extension)) {
+    throw new InvalidStorageKeyError('extension', `extension must be 1 to 8 lowercase letters or digits, got ${describe(extension)}.`);
+  }
 
-  return `${prefix}uploads/${parts.kind}/${parts.recordId}/${parts.sha256}.pdf`;
+  return `${prefix}uploads/${parts.kind}/${parts.recordId}/${parts.sha256}.${extension}`;
 }
 
 /**

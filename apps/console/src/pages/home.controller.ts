@@ -8,6 +8,7 @@ interface Overview {
   active_users: number;
   invited_users: number;
   staff: number;
+  new_requests: number;
 }
 
 @Controller()
@@ -24,7 +25,8 @@ export class HomeController {
         `SELECT (SELECT count(*)::int FROM customer_companies) AS companies,
                 (SELECT count(*)::int FROM portal_users WHERE status = 'active') AS active_users,
                 (SELECT count(*)::int FROM portal_users WHERE status = 'invited') AS invited_users,
-                (SELECT count(*)::int FROM staff_users WHERE status = 'active') AS staff`,
+                (SELECT count(*)::int FROM staff_users WHERE status = 'active') AS staff,
+                (SELECT count(*)::int FROM service_requests WHERE status = 'submitted') AS new_requests`,
       );
       return rows[0];
     });

@@ -15,6 +15,7 @@ import { EmailJob } from '../../../../libs/queue/src/queues';
 import { RECORD_KINDS } from '../../../../libs/records/src/kinds';
 import { portalUrlFor, PRIMARY_HOST_SQL } from '../../../../libs/tenancy/src/portal-url';
 import { composeProposalResponse } from './compose-proposal-response';
+import { composeRequestReceived, composeRequestSubmitted } from './service-request-emails';
 
 interface DeliveryRow {
   id: string;
@@ -77,6 +78,8 @@ const KIND_TEMPLATES: Record<EmailKind, ReturnType<typeof compile>> = {
   password_reset: compile('password-reset'),
   document_shared: compile('document-shared'),
   proposal_responded: compile('proposal-responded'),
+  service_request_received: compile('service-request-received'),
+  service_request_submitted: compile('service-request-submitted'),
 };
 const LAYOUT = compile('layout');
 const RECORD_SLUGS = new Map(RECORD_KINDS.map((kind) => [kind.slug, kind]));
@@ -215,6 +218,10 @@ export class EmailSender {
         return this.composeDocument(db, delivery, brand, portalUrl);
       case 'proposal_responded':
         return composeProposalResponse(db, delivery.details, brand, this.config.CONSOLE_PUBLIC_URL);
+      case 'service_request_received':
+        return composeRequestReceived(db, delivery, brand, portalUrl);
+      case 'service_request_submitted':
+        return composeRequestSubmitted(db, delivery, this.config.CONSOLE_PUBLIC_URL);
     }
   }
 

@@ -11,7 +11,16 @@ import { Entity, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 @Entity({ tableName: 'tenants' })
 export class Tenant {
   /** Properties with a default value, which `em.create` may leave out. */
-  [OptionalProps]?: 'id' | 'status' | 'locale' | 'timeZone' | 'currency' | 'createdAt' | 'updatedAt';
+  [OptionalProps]?:
+    | 'id'
+    | 'status'
+    | 'locale'
+    | 'timeZone'
+    | 'currency'
+    | 'serviceRequestIntake'
+    | 'lastServiceRequestNumber'
+    | 'createdAt'
+    | 'updatedAt';
 
   @PrimaryKey({ type: 'uuid', fieldName: 'id', defaultRaw: 'gen_random_uuid()' })
   id: string = randomUUID();
@@ -33,6 +42,14 @@ export class Tenant {
 
   @Property({ type: 'character', fieldName: 'currency', length: 3, default: 'USD' })
   currency!: string;
+
+  /** Where a new service request lands in the console inbox: 'work_order' (the default) or 'lead'. */
+  @Property({ type: 'text', fieldName: 'service_request_intake', default: 'work_order' })
+  serviceRequestIntake!: string;
+
+  /** The number of the tenant's latest portal-submitted service request, SR-000001 being 1. */
+  @Property({ type: 'integer', fieldName: 'last_service_request_number', default: 0 })
+  lastServiceRequestNumber!: number;
 
   @Property({ type: 'datetime', fieldName: 'created_at', columnType: 'timestamptz', defaultRaw: 'now()' })
   createdAt!: Date;

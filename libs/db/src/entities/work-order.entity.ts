@@ -14,6 +14,10 @@ export class WorkOrder extends CompanyRecord<'priority'> {
   @Property({ type: 'text', fieldName: 'number' })
   number!: string;
 
+  /** The service request this work order was created from, if any. */
+  @Property({ type: 'uuid', fieldName: 'service_request_id', nullable: true })
+  serviceRequestId?: string | null;
+
   @Property({ type: 'text', fieldName: 'title' })
   title!: string;
 
