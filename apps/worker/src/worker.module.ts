@@ -16,6 +16,10 @@ import { EmailSweeper } from './email/email-sweeper.service';
 import { PdfRenderer } from './pdf/pdf-renderer.service';
 import { UserImportProcessor } from './user-import/user-import.processor';
 import { UserImportRunner } from './user-import/user-import-runner.service';
+import { webhookTargetResolverProvider } from '../../../libs/webhooks/src/webhook-target.provider';
+import { WebhookProcessor } from './webhooks/webhook.processor';
+import { WebhookSender } from './webhooks/webhook-sender.service';
+import { WebhookSweeper } from './webhooks/webhook-sweeper.service';
 
 /** BullMQ processors, plus a health endpoint on WORKER_PORT. */
 @Module({
@@ -38,6 +42,10 @@ import { UserImportRunner } from './user-import/user-import-runner.service';
     PdfRenderer,
     DocumentRenderService,
     DocumentProcessor,
+    webhookTargetResolverProvider,
+    WebhookSender,
+    WebhookProcessor,
+    WebhookSweeper,
   ],
 })
 export class WorkerModule {}
