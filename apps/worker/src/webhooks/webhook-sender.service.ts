@@ -21,7 +21,8 @@ interface DeliveryRow {
   event_id: string;
   type: string;
   payload: Record<string, unknown>;
-  created_at: Date;
+  /** ISO 8601 in UTC with milliseconds, formatted by PostgreSQL. */
+  created_at: string;
 }
 
 /**
@@ -39,7 +40,8 @@ export interface AttemptInfo {
 }
 
 const LOAD_DELIVERY = `SELECT d.id, d.status, d.round, e.id AS endpoint_id, e.url, e.enabled, e.secret_ciphertext,
-    ev.id AS event_id, ev.type, ev.payload, ev.created_at
+    ev.id AS event_id, ev.type, ev.payload,
+    to_char(ev.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at
   FROM webhook_deliveries d
   JOIN webhook_endpoints e ON e.tenant_id = d.tenant_id AND e.id = d.endpoint_id
   JOIN webhook_events ev ON ev.tenant_id = d.tenant_id AND ev.id = d.event_id
@@ -96,24 +98,37 @@ export class WebhookSender {
         if (!(error instanceof WebhookTargetError)) throw error;
         return this.reject(db, job, error.message);
       }
-      const result = await postWebhook(target, this.bodyOf(row), this.headersOf(row, job), this.config.WEBHOOK_TIMEOUT_MS);
+      const secret = this.secretOf(row, job);
+      if (secret === null) return this.reject(db, job, 'the signing secret cannot be decrypted with WEBHOOK_SECRET_KEY; rotate the secret');
+
+      const body = this.bodyOf(row);
+      const result = await postWebhook(target, body, this.headersOf(row, secret, body), this.config.WEBHOOK_TIMEOUT_MS);
       return this.recordAttempt(db, job, result, attempt);
     });
   }
 
   /** Builds the JSON body from the stored event; jsonb orders keys, so every attempt sends the same bytes. */
   private bodyOf(row: DeliveryRow): string {
-    return JSON.stringify({ id: row.event_id, type: row.type, created_at: row.created_at.toISOString(), data: row.payload });
+    return JSON.stringify({ id: row.event_id, type: row.type, created_at: row.created_at, data: row.payload });
   }
 
-  private headersOf(row: DeliveryRow, job: WebhookJob): Record<string, string> {
-    const secret = decryptSecret(this.config.WEBHOOK_SECRET_KEY, row.secret_ciphertext, job.tenantId, row.endpoint_id);
+  /** Returns the endpoint's secret, or null when WEBHOOK_SECRET_KEY changed since it was stored. */
+  private secretOf(row: DeliveryRow, job: WebhookJob): string | null {
+    try {
+      return decryptSecret(this.config.WEBHOOK_SECRET_KEY, row.secret_ciphertext, job.tenantId, row.endpoint_id);
+    } catch (error) {
+      this.logger.error({ err: error, ...job, endpointId: row.endpoint_id }, 'webhook signing secret cannot be decrypted');
+      return null;
+    }
+  }
+
+  private headersOf(row: DeliveryRow, secret: string, body: string): Record<string, string> {
     const timestamp = Math.floor(Date.now() / 1000);
     return {
       'user-agent': 'PortalWebhooks/1.0',
       [EVENT_ID_HEADER]: row.event_id,
       [EVENT_TYPE_HEADER]: row.type,
-      [SIGNATURE_HEADER]: signatureHeader(secret, timestamp, this.bodyOf(row)),
+      [SIGNATURE_HEADER]: signatureHeader(secret, timestamp, body),
     };
   }
 
