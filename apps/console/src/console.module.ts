@@ -48,6 +48,9 @@ import { userImportUploadParser } from './users/user-import-upload.middleware';
 import { RecordSharingController } from './records/record-sharing.controller';
 import { RecordSharingService } from './records/record-sharing.service';
 import { RecordsController } from './records/records.controller';
+import { webhookTargetResolverProvider } from '../../../libs/webhooks/src/webhook-target.provider';
+import { WebhookEndpointsService } from './webhooks/webhook-endpoints.service';
+import { WebhooksController } from './webhooks/webhooks.controller';
 import { RECORD_NAVIGATION } from './records/staff-record-kinds';
 import { StaffRecordsService } from './records/staff-records.service';
 
@@ -98,6 +101,7 @@ function viewLocals(scope: RequestScope) {
     RecordSharingController,
     RecordAttachmentsController,
     ActivityController,
+    WebhooksController,
   ],
   providers: [
     TenantResolver,
@@ -113,6 +117,8 @@ function viewLocals(scope: RequestScope) {
     ConsoleDocuments,
     UserImportService,
     RecordAttachmentsService,
+    webhookTargetResolverProvider,
+    WebhookEndpointsService,
     { provide: APP_GUARD, useClass: StaffAuthGuard },
     { provide: APP_FILTER, useClass: ErrorPageFilter },
     { provide: APP_INTERCEPTOR, useClass: RenderViewInterceptor },
