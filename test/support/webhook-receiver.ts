@@ -9,7 +9,7 @@ export interface ReceivedWebhook {
 export interface WebhookReceiver {
   port: number;
   received: ReceivedWebhook[];
-  /** Statuses to answer with, in order; once used up, every request gets 200. */
+  /** HTTP statuses to respond with, in order. Once used up, every request gets 200. */
   respondWith: number[];
   close(): Promise<void>;
 }

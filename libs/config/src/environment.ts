@@ -354,7 +354,7 @@ const SPEC = {
     parse: flag,
   },
   WEBHOOK_TIMEOUT_MS: {
-    description: 'Longest one webhook request may take, from connecting to the end of the response, in milliseconds.',
+    description: 'Maximum time one webhook request may take, from connecting to the end of the response, in milliseconds.',
     fallback: '10000',
     parse: positiveInteger,
   },

@@ -15,7 +15,7 @@ export interface WebhookEventInput {
   data: Record<string, unknown>;
 }
 
-/** What record() wrote, for dispatch() after the commit. */
+/** Ids of the event and deliveries that record() wrote, for dispatch() after the commit. */
 export interface RecordedWebhookEvent {
   eventId: string;
   deliveryIds: string[];

@@ -5,8 +5,8 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
 /**
- * The additional data bound into each ciphertext: a secret copied to
- * another endpoint or tenant no longer decrypts.
+ * Builds the additional data bound into each ciphertext, so a secret copied
+ * to another endpoint or tenant no longer decrypts.
  */
 function associatedData(tenantId: string, endpointId: string): Buffer {
   return Buffer.from(`webhook-secret:${tenantId}:${endpointId}`);

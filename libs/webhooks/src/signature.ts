@@ -22,8 +22,8 @@ export function signatureHeader(secret: string, timestamp: number, body: string)
 export function verifySignature(secret: string, header: string, body: string, now: number, toleranceSeconds = 300): boolean {
   const parts = new Map(header.split(',').map((part) => part.split('=', 2) as [string, string]));
   const timestamp = Number(parts.get('t'));
-  const given = parts.get('v1') ?? '';
+  const received = parts.get('v1') ?? '';
   if (!Number.isInteger(timestamp) || Math.abs(now - timestamp) > toleranceSeconds) return false;
   const expected = signatureOf(secret, timestamp, body);
-  return given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected));
+  return received.length === expected.length && timingSafeEqual(Buffer.from(received), Buffer.from(expected));
 }

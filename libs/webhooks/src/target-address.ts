@@ -1,6 +1,6 @@
 import { BlockList, isIP, isIPv4 } from 'node:net';
 
-/** Why an address may not receive webhooks, as a phrase that follows "a" or "an" in a message. */
+/** Reason an address may not receive webhooks, as a phrase that follows "a" or "an" in a message. */
 export type ForbiddenKind =
   | 'loopback'
   | 'private'

@@ -90,7 +90,7 @@ export class WebhookTargetResolver {
       return { url, addresses: [{ address: literal, family: familyOf(literal) }] };
     }
 
-    // RFC 6761 reserves localhost and its subdomains for loopback, whatever a DNS server says.
+    // RFC 6761 reserves localhost and its subdomains for loopback, whatever a DNS server returns.
     const addresses = isLocalhostName(url.hostname) ? ['127.0.0.1', '::1'] : await this.resolve(url.hostname);
     for (const address of addresses) this.check(address, 'resolves to');
     return { url, addresses: addresses.map((address) => ({ address, family: familyOf(address) })) };

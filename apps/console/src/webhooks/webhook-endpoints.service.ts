@@ -37,7 +37,7 @@ export interface DeliveryLogRow {
   created_at: string;
 }
 
-/** What staff save: a vetted URL, a description and the subscribed event types. */
+/** Endpoint settings as staff save them: a vetted URL, a description and the subscribed event types. */
 export interface EndpointSettings {
   url: string;
   description: string;

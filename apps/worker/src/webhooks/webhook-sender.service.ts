@@ -27,12 +27,12 @@ interface DeliveryRow {
 
 /**
  * What a job did: `sent` and `rejected` end the delivery (rejected: the
- * target is no longer allowed, so nothing was sent), `retry` asks BullMQ
- * for another attempt, and the rest mean the job had nothing to do.
+ * target is no longer allowed, so nothing was sent), `retry` requests
+ * another attempt from BullMQ, and the rest mean the job had nothing to do.
  */
 export type DeliveryOutcome = 'sent' | 'failed' | 'retry' | 'rejected' | 'already-done' | 'stale' | 'missing';
 
-/** Where the job stands among its attempts, to tell a last failure from one that will be retried. */
+/** Position of the job among its attempts, to tell a last failure from one that BullMQ retries. */
 export interface AttemptInfo {
   finalAttempt: boolean;
   /** Milliseconds until BullMQ runs the next attempt if this one fails. */
@@ -145,7 +145,9 @@ export class WebhookSender {
 
   private async recordAttempt(db: SqlExecutor, job: WebhookJob, result: AttemptResult, attempt: AttemptInfo): Promise<DeliveryOutcome> {
     const success = isSuccess(result);
-    const status = success ? 'succeeded' : attempt.finalAttempt ? 'failed' : 'pending';
+    let status: DeliveryRow['status'] = 'pending';
+    if (success) status = 'succeeded';
+    else if (attempt.finalAttempt) status = 'failed';
     const statusCode = 'statusCode' in result ? result.statusCode : null;
     await db.execute(RECORD_ATTEMPT, [status, statusCode, responseText(result), status === 'pending' ? attempt.retryDelayMs : null, job.deliveryId]);
 
