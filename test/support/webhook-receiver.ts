@@ -1,7 +1,8 @@
-import { createServer, IncomingMessage, Server } from 'node:http';
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface ReceivedWebhook {
+  path: string;
   headers: IncomingMessage['headers'];
   body: string;
 }
@@ -9,10 +10,17 @@ export interface ReceivedWebhook {
 export interface WebhookReceiver {
   port: number;
   received: ReceivedWebhook[];
-  /** HTTP statuses to respond with, in order. Once used up, every request gets 200. */
+  /** HTTP statuses to respond with, in order, on paths without a handler. Once used up, every request gets 200. */
   respondWith: number[];
   close(): Promise<void>;
 }
+
+/** Paths that always get the same awkward response: a redirect, no response at all, a body far over the excerpt size. */
+const FIXED_RESPONSES: Record<string, (res: ServerResponse) => void> = {
+  '/redirect': (res) => res.writeHead(302, { location: '/elsewhere' }).end('moved'),
+  '/slow': () => undefined,
+  '/long': (res) => res.writeHead(500).end('x'.repeat(100_000)),
+};
 
 /** Starts an HTTP server on 127.0.0.1 that records every request it receives. */
 export async function startWebhookReceiver(): Promise<WebhookReceiver> {
@@ -21,14 +29,20 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      receiver.received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      receiver.received.push({ path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      const handler = FIXED_RESPONSES[req.url ?? ''];
+      if (handler) return handler(res);
       const status = receiver.respondWith.shift() ?? 200;
       res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'ok' : `failing with ${status}`);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   receiver.port = (server.address() as AddressInfo).port;
-  receiver.close = () => new Promise((resolve) => server.close(() => resolve()));
+  receiver.close = () =>
+    new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
   return receiver;
 }
 

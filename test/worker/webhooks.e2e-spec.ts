@@ -76,6 +76,7 @@ describe('webhook delivery', () => {
         WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
         WEBHOOK_MAX_ATTEMPTS: '5',
         WEBHOOK_BACKOFF_MS: '50',
+        WEBHOOK_TIMEOUT_MS: '500',
         DNS_SERVERS: dns.address,
       }));
       queue = worker.get<Queue<WebhookJob>>(getQueueToken(WEBHOOK_QUEUE));
@@ -169,6 +170,25 @@ describe('webhook delivery', () => {
       expect(row.attempt_count).toBe(5);
       expect(row.last_status_code).toBe(500);
       expect(row.last_response).toBe('failing with 500');
+    }, 30_000);
+
+    it.each([
+      ['/redirect', 302, /^redirect not followed; moved$/],
+      ['/slow', null, /^timed out after 500 ms$/],
+      ['/long', 500, /^x{500}$/],
+    ])('fails %s with the recorded reason', async (path, statusCode, response) => {
+      await admin.query('UPDATE webhook_endpoints SET enabled = false WHERE tenant_id = $1', [tenant.tenantId]);
+      await insertEndpoint(admin, tenant.tenantId, { url: `http://127.0.0.1:${receiver.port}${path}`, eventTypes: ['document.viewed'] });
+      receiver.received.length = 0;
+
+      const recorded = await recordEvent(worker, tenant.tenantId, { record_id: path });
+      const row = await settled(admin, recorded.deliveryIds[0], 'failed');
+
+      expect(row.attempt_count).toBe(5);
+      expect(row.last_status_code).toBe(statusCode);
+      expect(row.last_response).toMatch(response);
+      // The redirect's target is never requested.
+      expect(receiver.received.map((request) => request.path)).toEqual(Array(5).fill(path));
     }, 30_000);
 
     it('sweep queues a stranded delivery', async () => {

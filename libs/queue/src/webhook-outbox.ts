@@ -34,7 +34,10 @@ export function webhookJob(
       attempts: config.WEBHOOK_MAX_ATTEMPTS,
       backoff: { type: 'exponential', delay: config.WEBHOOK_BACKOFF_MS },
       removeOnComplete: 1000,
-      removeOnFail: 1000,
+      // The delivery row keeps every outcome. Removing a failed job frees its
+      // id, so the sweep can queue a delivery again whose job failed on an
+      // unexpected error (a database outage, say) and left the row pending.
+      removeOnFail: true,
     },
   };
 }

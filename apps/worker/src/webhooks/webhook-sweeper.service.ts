@@ -19,9 +19,6 @@ const SWEEP_BATCH = 500;
  * id is the delivery and its round, so a delivery whose job still exists
  * is not queued twice.
  */
-// NOTE: a job that BullMQ has already moved to its failed set (for example
-// after stalling too often) keeps its id, so adding it again is ignored and
-// such a delivery stays pending until someone redelivers it.
 @Injectable()
 export class WebhookSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
