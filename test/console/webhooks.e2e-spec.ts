@@ -186,6 +186,30 @@ describe('settings → webhooks', () => {
     expect(again.attempt_count).toBe(2);
   }, 30_000);
 
+  it('pages the delivery log, newest first', async () => {
+    const id = await addPublicEndpoint('paged.save.test');
+    await admin.query(
+      `WITH events AS (
+         INSERT INTO webhook_events (tenant_id, id, type, payload, created_at)
+         SELECT $1, gen_random_uuid(), 'ping', jsonb_build_object('n', n), now() - make_interval(mins => n) FROM generate_series(1, 55) AS n
+         RETURNING id, created_at, payload)
+       INSERT INTO webhook_deliveries (tenant_id, event_id, endpoint_id, status, last_response, created_at)
+       SELECT $1, id, $2, 'succeeded', 'delivery ' || (payload->>'n'), created_at FROM events`,
+      [tenantA.tenantId, id],
+    );
+    const rowsOf = (html: string) => [...html.matchAll(/<td>delivery (\d+)<\/td>/g)].map((match) => Number(match[1]));
+
+    const first = await owner.get(`/settings/webhooks/${id}`);
+    const older = /href="(\/settings\/webhooks\/[^"]+\?after=[^"]+)" rel="next"/.exec(first.body);
+    expect(rowsOf(first.body)).toEqual(Array.from({ length: 50 }, (_, index) => index + 1));
+    expect(older).not.toBeNull();
+
+    const second = await owner.get(older![1]);
+    expect(rowsOf(second.body)).toEqual([51, 52, 53, 54, 55]);
+    expect(second.body).not.toContain('rel="next"');
+    expect((await owner.get(`/settings/webhooks/${id}?after=not-a-cursor`)).status).toBe(400);
+  });
+
   it('edits, disables and deletes', async () => {
     const id = await addPublicEndpoint('edit.save.test');
     dns.set('edit2.save.test', { A: [PUBLIC_ADDRESS] });

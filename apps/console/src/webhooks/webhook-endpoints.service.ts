@@ -6,6 +6,7 @@ import { APP_CONFIG, AppConfig } from '../../../../libs/config/src';
 import type { SqlExecutor } from '../../../../libs/db/src/sql-executor';
 import { TenantDatabase } from '../../../../libs/db/src/tenant-database';
 import { NotFoundError } from '../../../../libs/observability/src/errors';
+import { Cursor, encodeCursor, timestampCursorValue } from '../../../../libs/records/src/paging';
 import { RecordedWebhookEvent, WebhookOutbox } from '../../../../libs/queue/src/webhook-outbox';
 import { RequestScope } from '../../../../libs/tenancy/src/request-scope';
 import { decryptSecret, encryptSecret, newSigningSecret } from '../../../../libs/webhooks/src/secret-box';
@@ -64,18 +65,31 @@ export class WebhookEndpointsService {
     return this.db.asStaff((db) => db.execute<EndpointRow[]>(`SELECT ${ENDPOINT_COLUMNS} FROM webhook_endpoints ORDER BY created_at DESC`));
   }
 
-  /** Returns the endpoint, its decrypted secret and its newest deliveries; throws NotFoundError for an id not in the tenant. */
-  async detail(id: string): Promise<{ endpoint: EndpointRow; secret: string | null; deliveries: DeliveryLogRow[] }> {
-    const { endpoint, deliveries } = await this.db.asStaff(async (db) => ({
+  /**
+   * Returns the endpoint, its decrypted secret and one page of its
+   * deliveries, newest first, older than `after` when given. Throws
+   * NotFoundError for an id not in the tenant.
+   */
+  async detail(
+    id: string,
+    after: Cursor | null = null,
+  ): Promise<{ endpoint: EndpointRow; secret: string | null; deliveries: DeliveryLogRow[]; olderCursor: string | null }> {
+    const older = after ? 'AND (d.created_at, d.id) < (?::timestamptz, ?::uuid)' : '';
+    const { endpoint, fetched } = await this.db.asStaff(async (db) => ({
       endpoint: await this.find(db, id),
-      deliveries: await db.execute<DeliveryLogRow[]>(
+      fetched: await db.execute<DeliveryLogRow[]>(
         `SELECT d.id, d.event_id, ev.type, d.status, d.attempt_count, d.last_status_code, d.last_response, d.last_attempt_at, d.created_at
          FROM webhook_deliveries d JOIN webhook_events ev ON ev.tenant_id = d.tenant_id AND ev.id = d.event_id
-         WHERE d.endpoint_id = ? ORDER BY d.created_at DESC, d.id DESC LIMIT ${DELIVERY_LOG_SIZE}`,
-        [id],
+         WHERE d.endpoint_id = ? ${older} ORDER BY d.created_at DESC, d.id DESC LIMIT ${DELIVERY_LOG_SIZE + 1}`,
+        after ? [id, after.sortValue, after.id] : [id],
       ),
     }));
-    return { endpoint, secret: this.secretOf(endpoint), deliveries };
+
+    const deliveries = fetched.slice(0, DELIVERY_LOG_SIZE);
+    const last = deliveries[deliveries.length - 1];
+    const olderCursor =
+      fetched.length > DELIVERY_LOG_SIZE ? encodeCursor({ sortValue: timestampCursorValue(last.created_at), id: last.id }) : null;
+    return { endpoint, secret: this.secretOf(endpoint), deliveries, olderCursor };
   }
 
   async find(db: SqlExecutor, id: string): Promise<EndpointRow> {

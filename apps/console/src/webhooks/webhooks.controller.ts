@@ -4,14 +4,14 @@ import { PinoLogger } from 'nestjs-pino';
 
 import { originOf } from '../../../../libs/activity/src/activity-log';
 import { NotFoundError } from '../../../../libs/observability/src/errors';
-import { isUuid } from '../../../../libs/records/src/paging';
+import { decodeCursor, isUuid } from '../../../../libs/records/src/paging';
 import { RequestScope } from '../../../../libs/tenancy/src/request-scope';
 import { singleValues } from '../../../../libs/web/src/query-params';
 import { WEBHOOK_EVENT_TYPES } from '../../../../libs/webhooks/src/event-types';
 import { WebhookTargetError, WebhookTargetResolver } from '../../../../libs/webhooks/src/webhook-target';
 import { Roles } from '../auth/staff-auth.guard';
 import { eventChoices, MAX_DESCRIPTION_LENGTH, parseWebhookForm, WebhookFormValues } from './webhook-form';
-import { DELIVERY_LOG_SIZE, EndpointSettings, WebhookEndpointsService } from './webhook-endpoints.service';
+import { EndpointSettings, WebhookEndpointsService } from './webhook-endpoints.service';
 
 const NOTICES: Record<string, string> = {
   created: 'Endpoint added. Copy its signing secret below into the receiving application.',
@@ -81,7 +81,10 @@ export class WebhooksController {
 
   @Get(':id')
   async detail(@Param('id') rawId: string, @Query() query: Record<string, unknown>) {
-    const { endpoint, secret, deliveries } = await this.endpoints.detail(endpointId(rawId));
+    const id = endpointId(rawId);
+    const { after } = singleValues(query, ['after'] as const);
+    const cursor = after ? decodeCursor(after, 'timestamp', 'after') : null;
+    const { endpoint, secret, deliveries, olderCursor } = await this.endpoints.detail(id, cursor);
     return {
       view: 'pages/webhook-endpoint',
       title: 'Webhook endpoint',
@@ -89,7 +92,8 @@ export class WebhooksController {
       endpoint: { ...endpoint, events: endpoint.event_types.map((type) => ({ type, label: EVENT_LABELS.get(type) ?? type })) },
       secret,
       deliveries,
-      logSize: DELIVERY_LOG_SIZE,
+      olderCursor,
+      isFirstPage: cursor === null,
     };
   }
 
