@@ -262,6 +262,14 @@ describe('settings → webhooks', () => {
       const response = await ownerB.request(`/settings/webhooks/${id}/${action}`, { form: { _csrf: token } });
       expect({ action, status: response.status }).toEqual({ action, status: 404 });
     }
+    const ownEndpoint = await ownerB.submit('/settings/webhooks/new', '/settings/webhooks', {
+      url: 'https://isolated.save.test/b',
+      event_types: 'document.viewed',
+    });
+    const ownId = /\/settings\/webhooks\/([0-9a-f-]{36})/.exec(String(ownEndpoint.headers.location))![1];
+    const crossed = await ownerB.request(`/settings/webhooks/${ownId}/deliveries/${deliveryId}/redeliver`, { form: { _csrf: token } });
+    expect(crossed.status).toBe(404);
+
     const update = await ownerB.request(`/settings/webhooks/${id}`, {
       form: { _csrf: token, url: `https://${PUBLIC_ADDRESS}/`, event_types: 'document.viewed' },
     });

@@ -15,11 +15,12 @@ export interface WebhookReceiver {
   close(): Promise<void>;
 }
 
-/** Paths that always get the same awkward response: a redirect, no response at all, a body far over the excerpt size. */
+/** Paths that always get the same awkward response: a redirect, no response, a body far over the excerpt size, NUL bytes. */
 const FIXED_RESPONSES: Record<string, (res: ServerResponse) => void> = {
   '/redirect': (res) => res.writeHead(302, { location: '/elsewhere' }).end('moved'),
   '/slow': () => undefined,
   '/long': (res) => res.writeHead(500).end('x'.repeat(100_000)),
+  '/binary': (res) => res.writeHead(200).end(Buffer.from([0, 1, 0x6f, 0x6b])),
 };
 
 /** Starts an HTTP server on 127.0.0.1 that records every request it receives. */

@@ -191,6 +191,17 @@ describe('webhook delivery', () => {
       expect(receiver.received.map((request) => request.path)).toEqual(Array(5).fill(path));
     }, 30_000);
 
+    it('stores a binary response as text', async () => {
+      await admin.query('UPDATE webhook_endpoints SET enabled = false WHERE tenant_id = $1', [tenant.tenantId]);
+      await insertEndpoint(admin, tenant.tenantId, { url: `http://127.0.0.1:${receiver.port}/binary`, eventTypes: ['document.viewed'] });
+
+      const recorded = await recordEvent(worker, tenant.tenantId, { record_id: 'binary' });
+      const row = await settled(admin, recorded.deliveryIds[0], 'succeeded');
+
+      expect(row.last_response).toBe('\ufffd\ufffdok');
+      expect(row.attempt_count).toBe(1);
+    });
+
     it('sweep queues a stranded delivery', async () => {
       await admin.query('UPDATE webhook_endpoints SET enabled = false WHERE tenant_id = $1', [tenant.tenantId]);
       await insertEndpoint(admin, tenant.tenantId, { url: `http://127.0.0.1:${receiver.port}/swept`, eventTypes: ['document.viewed'] });

@@ -27,11 +27,16 @@ function pinnedLookup(addresses: VettedTarget['addresses']) {
   };
 }
 
+/** Replaces NUL and other control characters, which PostgreSQL text cannot store or the log would show garbled. */
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '\ufffd');
+}
+
 function readExcerpt(response: IncomingMessage): Promise<string> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const finish = () => resolve(Buffer.concat(chunks).subarray(0, RESPONSE_EXCERPT_BYTES).toString('utf8'));
+    const finish = () => resolve(printable(Buffer.concat(chunks).subarray(0, RESPONSE_EXCERPT_BYTES).toString('utf8')));
     response.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
       size += chunk.length;
@@ -65,6 +70,8 @@ export function postWebhook(target: VettedTarget, body: string, headers: Record<
 
     const request = send(target.url, {
       method: 'POST',
+      // A pooled keep-alive socket would skip the lookup, so every request opens its own connection.
+      agent: false,
       lookup: pinnedLookup(target.addresses),
       headers: { ...headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
     });
