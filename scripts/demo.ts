@@ -58,6 +58,10 @@ async function main(): Promise<void> {
     process.on('exit', () => void catcher.close());
   }
 
+  // The demo runs on one machine, so a webhook receiver there listens on a
+  // loopback address, which the address check otherwise rejects.
+  process.env.WEBHOOK_ALLOW_PRIVATE_TARGETS ??= 'true';
+
   const ports = { portal: config.PORTAL_PORT, console: config.CONSOLE_PORT, worker: config.WORKER_PORT };
   const variables = { portal: 'PORTAL_PORT', console: 'CONSOLE_PORT', worker: 'WORKER_PORT' };
   const children: ChildProcess[] = APPS.map((app) =>

@@ -38,8 +38,38 @@ async function attachToEveryRecord(admin: Pool, tenantId: string): Promise<void>
   }
 }
 
-/** Tables whose rows the customer role cannot read, except its own service request confirmations. */
-const CUSTOMER_DENIED = new Set(['staff_users', 'email_deliveries', 'access_tokens', 'activity_events', 'user_imports', 'user_import_rows']);
+/** Tables the customer role cannot read, though it may insert into some; its own service request confirmations are the exception. */
+const CUSTOMER_DENIED = new Set([
+  'staff_users',
+  'email_deliveries',
+  'access_tokens',
+  'activity_events',
+  'user_imports',
+  'user_import_rows',
+  'webhook_events',
+  'webhook_deliveries',
+]);
+
+/** Gives the tenant an enabled and a disabled webhook endpoint, and one event delivered to the enabled one. */
+async function addWebhooks(admin: Pool, tenantId: string): Promise<void> {
+  const endpoints = await admin.query<{ id: string; enabled: boolean }>(
+    `INSERT INTO webhook_endpoints (tenant_id, url, event_types, enabled, secret_ciphertext)
+     VALUES ($1, 'https://hooks.example/on', '{document.viewed}', true, '\\x00'),
+            ($1, 'https://hooks.example/off', '{document.viewed}', false, '\\x00')
+     RETURNING id, enabled`,
+    [tenantId],
+  );
+  const event = await admin.query<{ id: string }>(
+    `INSERT INTO webhook_events (tenant_id, id, type, payload) VALUES ($1, gen_random_uuid(), 'document.viewed', '{}') RETURNING id`,
+    [tenantId],
+  );
+  const enabled = endpoints.rows.find((row) => row.enabled)!;
+  await admin.query('INSERT INTO webhook_deliveries (tenant_id, event_id, endpoint_id) VALUES ($1, $2, $3)', [
+    tenantId,
+    event.rows[0].id,
+    enabled.id,
+  ]);
+}
 
 function tenantColumn(table: string): string {
   return table === 'tenants' ? 'id' : 'tenant_id';
@@ -72,6 +102,8 @@ describe('row-level security', () => {
     tables = await tenantTables(admin);
     await attachToEveryRecord(admin, tenantA.tenantId);
     await attachToEveryRecord(admin, tenantB.tenantId);
+    await addWebhooks(admin, tenantA.tenantId);
+    await addWebhooks(admin, tenantB.tenantId);
   });
 
   afterAll(async () => {
@@ -87,6 +119,7 @@ describe('row-level security', () => {
     if (company) conditions.push(`t.${company} = $2`);
     if (columns.has('shared_at')) conditions.push('t.shared_at IS NOT NULL');
     if (table === 'tenant_domains') conditions.push('t.verified_at IS NOT NULL');
+    if (table === 'webhook_endpoints') conditions.push('t.enabled');
     const parent = DETAIL_PARENTS[table];
     if (table === 'equipment_inspections') {
       conditions.push(
@@ -230,6 +263,45 @@ describe('row-level security', () => {
     await expect(
       asRole(app, 'portal_customer', settings, (client) => client.query('DELETE FROM record_attachments')),
     ).rejects.toThrow(/permission denied/);
+  });
+
+  it('customer cannot read webhook URLs, secrets or deliveries', async () => {
+    const settings = { tenantId: tenantA.tenantId, companyId: companyX };
+    for (const sql of [
+      'SELECT url FROM webhook_endpoints',
+      'SELECT secret_ciphertext FROM webhook_endpoints',
+      'SELECT payload FROM webhook_events',
+      'SELECT status FROM webhook_deliveries',
+      "UPDATE webhook_deliveries SET status = 'succeeded'",
+    ]) {
+      await expect(asRole(app, 'portal_customer', settings, (client) => client.query(sql))).rejects.toThrow(/permission denied/);
+    }
+  });
+
+  it('each producer role records only its own event types', async () => {
+    const insert = (role: string, type: string) =>
+      asRole(app, role, { tenantId: tenantA.tenantId, companyId: companyX }, (client) =>
+        client.query(`INSERT INTO webhook_events (tenant_id, id, type, payload) VALUES ($1, gen_random_uuid(), $2, '{}')`, [
+          tenantA.tenantId,
+          type,
+        ]),
+      );
+
+    await expect(insert('portal_customer', 'document.viewed')).resolves.toMatchObject({ rowCount: 1 });
+    await expect(insert('portal_customer', 'portal_user.activated')).rejects.toThrow(/row-level security/);
+    await expect(insert('portal_customer', 'ping')).rejects.toThrow(/row-level security/);
+    await expect(insert('portal_auth', 'portal_user.activated')).resolves.toMatchObject({ rowCount: 1 });
+    await expect(insert('portal_auth', 'document.viewed')).rejects.toThrow(/row-level security/);
+  });
+
+  it('webhook events cannot be changed, even by staff', async () => {
+    await expect(
+      asRole(app, 'portal_staff', { tenantId: tenantA.tenantId }, (client) => client.query("UPDATE webhook_events SET payload = '{}'")),
+    ).rejects.toThrow(/permission denied/);
+    // The migrating user bypasses row-level security, so only the trigger rejects the update.
+    await expect(admin.query("UPDATE webhook_events SET payload = '{}' WHERE tenant_id = $1", [tenantA.tenantId])).rejects.toThrow(
+      /cannot be changed/,
+    );
   });
 
   it('customer files service requests only for its own company', async () => {

@@ -99,6 +99,9 @@ describe('schema rules for tenant tables', () => {
       'activity_events',
       'user_imports',
       'user_import_rows',
+      'webhook_endpoints',
+      'webhook_events',
+      'webhook_deliveries',
     ]);
     for (const table of tables) {
       if (table !== 'tenants') expect({ table, tenant: has(table, 'tenant_id') }).toEqual({ table, tenant: true });

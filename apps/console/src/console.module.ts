@@ -49,6 +49,9 @@ import { userImportUploadParser } from './users/user-import-upload.middleware';
 import { RecordSharingController } from './records/record-sharing.controller';
 import { RecordSharingService } from './records/record-sharing.service';
 import { RecordsController } from './records/records.controller';
+import { webhookTargetResolverProvider } from '../../../libs/webhooks/src/webhook-target.provider';
+import { WebhookEndpointsService } from './webhooks/webhook-endpoints.service';
+import { WebhooksController } from './webhooks/webhooks.controller';
 import { RECORD_NAVIGATION } from './records/staff-record-kinds';
 import { StaffRecordsService } from './records/staff-records.service';
 import { ServiceRequestInbox } from './service-requests/service-request-inbox.service';
@@ -106,6 +109,7 @@ function viewLocals(scope: RequestScope) {
     ActivityController,
     ServiceRequestsController,
     ServiceRequestSettingsController,
+    WebhooksController,
   ],
   providers: [
     TenantResolver,
@@ -123,6 +127,8 @@ function viewLocals(scope: RequestScope) {
     RecordAttachmentsService,
     ServiceRequestInbox,
     ServiceRequestTriage,
+    webhookTargetResolverProvider,
+    WebhookEndpointsService,
     { provide: APP_GUARD, useClass: StaffAuthGuard },
     { provide: APP_FILTER, useClass: ErrorPageFilter },
     { provide: APP_INTERCEPTOR, useClass: RenderViewInterceptor },

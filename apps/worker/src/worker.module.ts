@@ -19,6 +19,10 @@ import { PdfRenderer } from './pdf/pdf-renderer.service';
 import { UserImportProcessor } from './user-import/user-import.processor';
 import { UserImportRunner } from './user-import/user-import-runner.service';
 import { QueueMetrics } from './queue-metrics.service';
+import { webhookTargetResolverProvider } from '../../../libs/webhooks/src/webhook-target.provider';
+import { WebhookProcessor } from './webhooks/webhook.processor';
+import { WebhookSender } from './webhooks/webhook-sender.service';
+import { WebhookSweeper } from './webhooks/webhook-sweeper.service';
 
 /** BullMQ processors, plus health endpoints on WORKER_PORT. */
 @Module({
@@ -49,6 +53,10 @@ import { QueueMetrics } from './queue-metrics.service';
       inject: [PdfRenderer],
       useFactory: (renderer: PdfRenderer): ReadinessCheck[] => [{ name: 'browser', check: () => renderer.checkBrowser() }],
     },
+    webhookTargetResolverProvider,
+    WebhookSender,
+    WebhookProcessor,
+    WebhookSweeper,
   ],
 })
 export class WorkerModule {}

@@ -76,6 +76,15 @@ export async function findOpenLink(db: SqlExecutor, kind: 'portal' | 'staff', ha
     : null;
 }
 
+/** A spent link: whose password it set, and whether that made an invited portal user active for the first time. */
+export interface RedeemedLink {
+  userId: string;
+  purpose: LinkPurpose;
+  sessionVersion: number;
+  companyId: string | null;
+  firstActivation: boolean;
+}
+
 /**
  * Spends the link and sets the password in one transaction: the link is
  * marked used only if it is still open, so two submissions of the same link
@@ -87,7 +96,7 @@ export async function redeemAccessLink(
   kind: 'portal' | 'staff',
   hash: Buffer,
   passwordHash: string,
-): Promise<{ userId: string; purpose: LinkPurpose; sessionVersion: number; companyId: string | null } | null> {
+): Promise<RedeemedLink | null> {
   const column = kind === 'portal' ? 'portal_user_id' : 'staff_user_id';
   const spent: Array<{ holder_id: string; purpose: LinkPurpose }> = await db.execute(
     `UPDATE access_tokens SET used_at = now() WHERE ${OPEN} AND ${column} IS NOT NULL
@@ -99,12 +108,14 @@ export async function redeemAccessLink(
   const users = kind === 'portal' ? 'portal_users' : 'staff_users';
   const activated = kind === 'portal' ? ', activated_at = coalesce(activated_at, now())' : '';
   const company = kind === 'portal' ? 'company_id' : 'NULL::uuid AS company_id';
-  const updated: Array<{ id: string; session_version: number; company_id: string | null }> = await db.execute(
+  // now() is the transaction's start time, so activated_at equals it only when this statement set it.
+  const firstActivation = kind === 'portal' ? 'activated_at = now()' : 'false';
+  const updated: Array<{ id: string; session_version: number; company_id: string | null; first_activation: boolean }> = await db.execute(
     `UPDATE ${users}
      SET password_hash = ?, status = 'active', session_version = session_version + 1, last_login_at = now(),
        updated_at = now()${activated}
      WHERE id = ? AND status <> 'disabled'
-     RETURNING id, session_version, ${company}`,
+     RETURNING id, session_version, ${company}, ${firstActivation} AS first_activation`,
     [passwordHash, spent[0].holder_id],
   );
   if (updated.length === 0) return null;
@@ -114,5 +125,6 @@ export async function redeemAccessLink(
     purpose: spent[0].purpose,
     sessionVersion: updated[0].session_version,
     companyId: updated[0].company_id,
+    firstActivation: updated[0].first_activation,
   };
 }

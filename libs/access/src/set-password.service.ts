@@ -10,6 +10,7 @@ import { hashPassword } from '../../auth/src/passwords';
 import { APP_CONFIG, AppConfig } from '../../config/src';
 import { TenantDatabase } from '../../db/src/tenant-database';
 import { EmailOutbox } from '../../queue/src/email-outbox';
+import { RecordedWebhookEvent, WebhookOutbox } from '../../queue/src/webhook-outbox';
 import { REDIS } from '../../redis/src/redis.module';
 import { RequestScope } from '../../tenancy/src/request-scope';
 import { emailProblem } from './contact-fields';
@@ -37,6 +38,7 @@ export class SetPasswordService {
     private readonly db: TenantDatabase,
     private readonly scope: RequestScope,
     private readonly outbox: EmailOutbox,
+    private readonly webhooks: WebhookOutbox,
     private readonly logger: PinoLogger,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(REDIS) redis: Redis,
@@ -93,8 +95,15 @@ export class SetPasswordService {
 
     const passwordHash = await hashPassword(password);
     const hash = accessTokenHash(rawToken)!;
-    const done = await this.db.asAuth(async (db) => {
+    const { done, event } = await this.db.asAuth(async (db) => {
       const redeemed = await redeemAccessLink(db, kind, hash, passwordHash);
+      let activated: RecordedWebhookEvent | null = null;
+      if (redeemed?.firstActivation && redeemed.purpose === 'invitation') {
+        activated = await this.webhooks.record(db, {
+          type: 'portal_user.activated',
+          data: { portal_user_id: redeemed.userId, company_id: redeemed.companyId, email: link.email, name: link.name },
+        });
+      }
       if (redeemed) {
         await recordActivity(
           db,
@@ -108,13 +117,29 @@ export class SetPasswordService {
           origin,
         );
       }
-      return redeemed;
+      return { done: redeemed, event: activated };
     });
     if (!done) return { ok: false, link: null };
+    if (event) await this.dispatchEvent(event);
     // Failed attempts before the reset must not lock out the password just chosen.
     await this.signInThrottles[kind].clearAccount(this.scope.tenant().id, link.email);
     this.logger.info({ tenantId: this.scope.tenant().id, userId: done.userId, kind }, 'password set from a link');
-    return { ok: true, ...done };
+    const { firstActivation: _firstActivation, ...result } = done;
+    return { ok: true, ...result };
+  }
+
+  /**
+   * Queues the activation event's deliveries. The password is already set,
+   * so a failure is logged rather than raised; the worker's webhook sweep
+   * queues the deliveries later.
+   */
+  private async dispatchEvent(event: RecordedWebhookEvent): Promise<void> {
+    const tenantId = this.scope.tenant().id;
+    try {
+      await this.webhooks.dispatch(tenantId, event);
+    } catch (error) {
+      this.logger.error({ err: error, tenantId, eventId: event.eventId }, 'webhook deliveries recorded but not queued; the sweep queues them');
+    }
   }
 
   /**

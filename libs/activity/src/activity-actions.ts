@@ -34,6 +34,13 @@ export const ACTION_LABELS: Readonly<Record<string, string>> = {
   'service.lead_updated': 'Service request lead status changed',
   'service.request_closed': 'Service request closed',
   'service.intake_changed': 'Service request handling changed',
+  'webhook.created': 'Webhook endpoint added',
+  'webhook.updated': 'Webhook endpoint changed',
+  'webhook.enabled': 'Webhook endpoint enabled',
+  'webhook.disabled': 'Webhook endpoint disabled',
+  'webhook.deleted': 'Webhook endpoint deleted',
+  'webhook.secret_rotated': 'Webhook signing secret replaced',
+  'webhook.redelivered': 'Webhook delivery sent again',
 };
 
 /** Returns the console label of an action, or the action itself when it has none. */

@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 /**
  * Environment variables, validated once at start. Each variable has a
  * description and a sensitivity flag; sensitive values never reach logs.
@@ -14,6 +16,8 @@ interface VariableSpec<T> {
   sensitive?: boolean;
   /** Used when the variable is unset; a function may derive it from earlier values. */
   fallback?: string | ((env: NodeJS.ProcessEnv) => string | undefined);
+  /** A built-in development value that is rejected when NODE_ENV is production, even when set explicitly. */
+  developmentValue?: string;
   parse: (raw: string, name: string) => T;
 }
 
@@ -78,6 +82,34 @@ function list(raw: string): string[] {
 }
 
 const DEV_SESSION_SECRET = 'development-only-session-secret-change-me';
+const DEV_WEBHOOK_SECRET_KEY = '6465762d6f6e6c792d776562686f6f6b2d7365637265742d6b65792d30303031';
+
+/** Reads a 256-bit key written as 64 hex digits or as 44 characters of base64. */
+function aes256Key(raw: string, name: string): Buffer {
+  const key = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
+  if (key.length !== 32 || (!/^[0-9a-fA-F]{64}$/.test(raw) && key.toString('base64') !== raw)) {
+    throw new ConfigError(`${name} must be 32 random bytes as 64 hex digits or base64, such as the output of "openssl rand -hex 32"`);
+  }
+  return key;
+}
+
+/** Reads a comma-separated list of DNS servers, each an IP address with an optional port (1.2.3.4:53 or [::1]:53). */
+function dnsServers(raw: string, name: string): string[] {
+  const servers = list(raw);
+  for (const server of servers) {
+    const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(server);
+    const ipv4 = /^([\d.]+)(?::(\d+))?$/.exec(server);
+    const [address, portText] = bracketed ? [bracketed[1], bracketed[2]] : ipv4 ? [ipv4[1], ipv4[2]] : [server, undefined];
+    const problem = `${name} must list IP addresses with optional ports, such as 127.0.0.1:5353 or [::1]:53, got "${server}"`;
+    if (isIP(address) === 0) throw new ConfigError(problem);
+    if (portText !== undefined && port(portText, name) === 0) throw new ConfigError(problem);
+  }
+  return servers;
+}
+
+function flag(raw: string, name: string): boolean {
+  return oneOf(['true', 'false'] as const)(raw, name) === 'true';
+}
 
 /** Returns a fallback for local runs only: in production the variable must be set. */
 function unlessProduction(value: string) {
@@ -336,6 +368,46 @@ const SPEC = {
     fallback: '3000',
     parse: (raw: string, name: string) => (raw === '0' ? 0 : positiveInteger(raw, name)),
   },
+  WEBHOOK_SECRET_KEY: {
+    description:
+      'AES-256-GCM key that encrypts webhook signing secrets in the database: 32 random bytes as 64 hex digits or base64. Required in production, where the built-in development key is rejected. Changing it makes stored secrets unreadable, so every endpoint needs a new secret.',
+    sensitive: true,
+    fallback: (env: NodeJS.ProcessEnv) => (env.NODE_ENV === 'production' ? undefined : DEV_WEBHOOK_SECRET_KEY),
+    developmentValue: DEV_WEBHOOK_SECRET_KEY,
+    parse: aes256Key,
+  },
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: {
+    description:
+      'Whether webhook URLs may reach loopback, private, link-local and other internal addresses. Only for development, such as a receiver on 127.0.0.1.',
+    fallback: 'false',
+    parse: flag,
+  },
+  WEBHOOK_TIMEOUT_MS: {
+    description: 'Maximum time one webhook request may take, from connecting to the end of the response, in milliseconds.',
+    fallback: '10000',
+    parse: positiveInteger,
+  },
+  WEBHOOK_MAX_ATTEMPTS: {
+    description: 'Attempts per webhook delivery, the first included, before it is marked failed.',
+    fallback: '10',
+    parse: positiveInteger,
+  },
+  WEBHOOK_BACKOFF_MS: {
+    description: 'Delay before the first retry of a webhook delivery, in milliseconds; each later retry waits twice as long as the one before.',
+    fallback: '30000',
+    parse: positiveInteger,
+  },
+  WEBHOOK_CONCURRENCY: {
+    description: 'Webhook requests one worker process sends at the same time; each holds a database connection while it waits.',
+    fallback: '4',
+    parse: positiveInteger,
+  },
+  DNS_SERVERS: {
+    description:
+      'Comma-separated DNS servers that webhook host names are resolved with, such as 127.0.0.1:5353. Empty uses the servers of the operating system (/etc/resolv.conf).',
+    fallback: '',
+    parse: dnsServers,
+  },
   LOG_LEVEL: {
     description: 'pino log level.',
     fallback: 'info',
@@ -371,6 +443,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       continue;
     }
     resolved[name] = raw;
+    if (spec.developmentValue !== undefined && raw === spec.developmentValue && resolved.NODE_ENV === 'production') {
+      problems.push(`${name} is set to the built-in development value, which production rejects: ${spec.description}`);
+      continue;
+    }
     try {
       values[name] = spec.parse(raw, name);
     } catch (error) {

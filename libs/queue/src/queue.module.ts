@@ -4,7 +4,8 @@ import type { RedisOptions } from 'ioredis';
 
 import { APP_CONFIG, AppConfig } from '../../config/src';
 import { EmailOutbox } from './email-outbox';
-import { DOCUMENT_QUEUE, EMAIL_QUEUE, USER_IMPORT_QUEUE } from './queues';
+import { DOCUMENT_QUEUE, EMAIL_QUEUE, USER_IMPORT_QUEUE, WEBHOOK_QUEUE } from './queues';
+import { WebhookOutbox } from './webhook-outbox';
 
 /** Turns REDIS_URL into ioredis options for BullMQ. */
 export function redisOptions(url: string): RedisOptions {
@@ -22,7 +23,7 @@ export function redisOptions(url: string): RedisOptions {
   };
 }
 
-/** Registers BullMQ on the configured Redis, with the email, document and user import queues and the email outbox. */
+/** Registers BullMQ on the configured Redis, with the email, document, user import and webhook queues and both outboxes. */
 @Module({})
 export class QueueModule {
   static register(): DynamicModule {
@@ -48,9 +49,11 @@ export class QueueModule {
           name: USER_IMPORT_QUEUE,
           defaultJobOptions: { attempts: 5, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: 1000 },
         }),
+        // Attempts and backoff come from configuration with each job (webhookJob).
+        BullModule.registerQueue({ name: WEBHOOK_QUEUE }),
       ],
-      providers: [EmailOutbox],
-      exports: [BullModule, EmailOutbox],
+      providers: [EmailOutbox, WebhookOutbox],
+      exports: [BullModule, EmailOutbox, WebhookOutbox],
     };
   }
 }

@@ -26,3 +26,16 @@ export interface DocumentJob {
   kind: 'inspection-report' | 'invoice' | 'proposal' | 'contract' | 'work-order' | 'compliance-summary';
   recordId: string;
 }
+
+/** Sending one webhook delivery, retried by BullMQ with exponential backoff. */
+export const WEBHOOK_QUEUE = 'webhooks';
+
+/**
+ * Payload of a webhook job: ids only. The job id is `<deliveryId>-r<round>`,
+ * so a manual redelivery, which raises the round, is a new job.
+ */
+export interface WebhookJob {
+  tenantId: string;
+  deliveryId: string;
+  round: number;
+}

@@ -16,6 +16,7 @@ import { APP_CONFIG, AppConfig } from '../../../../libs/config/src';
 import { REDIS } from '../../../../libs/redis/src/redis.module';
 import { NotFoundError } from '../../../../libs/observability/src/errors';
 import { DOCUMENT_QUEUE, DocumentJob } from '../../../../libs/queue/src/queues';
+import { WebhookOutbox } from '../../../../libs/queue/src/webhook-outbox';
 import { isUuid } from '../../../../libs/records/src/paging';
 import type { DocumentStorage } from '../../../../libs/storage/src/document-storage';
 import { DOCUMENT_STORAGE } from '../../../../libs/storage/src/storage.module';
@@ -37,6 +38,7 @@ export class DocumentsController {
     @InjectQueue(DOCUMENT_QUEUE) private readonly queue: Queue<DocumentJob>,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly webhooks: WebhookOutbox,
     private readonly logger: PinoLogger,
   ) {
     this.logger.setContext(DocumentsController.name);
@@ -72,12 +74,36 @@ export class DocumentsController {
     if (!stored) return this.preparing(res, request, prepared.jobId, slug, recordId);
 
     // A HEAD request sends no document, so it is no download.
-    if (req.method !== 'HEAD') {
-      await this.db.asCustomer((db) => recordDocumentDownloaded(db, { kind: slug, recordId, fileName: prepared.fileName }, originOf(req)));
-    }
+    if (req.method !== 'HEAD') await this.recordDownload(req, request, slug, prepared.fileName);
     res.setHeader('ETag', etag);
     sendPdf(res, stored, prepared.fileName, (error) =>
       this.logger.error({ err: error, tenantId: principal.tenantId, kind }, 'document stream failed'),
+    );
+  }
+
+  /**
+   * Logs the download and records a document.viewed webhook event in one
+   * transaction, which commits asynchronously (see recordDocumentDownloaded),
+   * then queues the event's deliveries. A failed queue call is logged
+   * rather than raised, because the worker's webhook sweep queues them later.
+   */
+  private async recordDownload(req: Request, request: DocumentRequest, slug: string, fileName: string): Promise<void> {
+    const principal = this.scope.principal();
+    const event = await this.db.asCustomer(async (db) => {
+      await recordDocumentDownloaded(db, { kind: slug, recordId: request.recordId, fileName }, originOf(req));
+      return this.webhooks.record(db, {
+        type: 'document.viewed',
+        data: {
+          document_kind: request.kind,
+          record_id: request.recordId,
+          company_id: principal.companyId,
+          portal_user_id: principal.userId,
+          file_name: fileName,
+        },
+      });
+    });
+    await this.webhooks.dispatch(principal.tenantId, event).catch((error: unknown) =>
+      this.logger.error({ err: error, tenantId: principal.tenantId, eventId: event.eventId }, 'webhook deliveries recorded but not queued'),
     );
   }
 

@@ -33,6 +33,9 @@ import { ActivityEvent } from './activity-event.entity';
 import { UserImport } from './user-import.entity';
 import { UserImportRow } from './user-import-row.entity';
 import { RecordAttachment } from './record-attachment.entity';
+import { WebhookEndpoint } from './webhook-endpoint.entity';
+import { WebhookEvent } from './webhook-event.entity';
+import { WebhookDelivery } from './webhook-delivery.entity';
 
 export {
   Tenant,
@@ -64,6 +67,9 @@ export {
   UserImport,
   UserImportRow,
   RecordAttachment,
+  WebhookEndpoint,
+  WebhookEvent,
+  WebhookDelivery,
 };
 
 export const ENTITIES = [
@@ -96,4 +102,7 @@ export const ENTITIES = [
   WarrantyEquipment,
   ServiceRequest,
   RecordAttachment,
+  WebhookEndpoint,
+  WebhookEvent,
+  WebhookDelivery,
 ];
