@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,8 @@ import { adminPool, provisionTestTenant, TEST_PASSWORD, TestTenant } from '../su
 import { MailWorker, startMailWorker } from '../support/mail-worker';
 import { startPortal } from '../support/portal-harness';
 import { decodeQuotedPrintable } from '../support/smtp-sink';
+import { insertEndpoint, TestEndpoint } from '../support/webhook-endpoints';
+import { startWebhookReceiver, WebhookReceiver } from '../support/webhook-receiver';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -33,6 +36,8 @@ describe('accepting a proposal in a browser', () => {
   let tenant: TestTenant;
   let browser: Browser;
   let folder: string;
+  let receiver: WebhookReceiver;
+  let endpoint: TestEndpoint;
 
   beforeAll(async () => {
     folder = await mkdtemp(join(tmpdir(), 'proposal-browser-'));
@@ -40,8 +45,14 @@ describe('accepting a proposal in a browser', () => {
     admin = adminPool();
     tenant = await provisionTestTenant(admin, 'signing');
     await admin.query('UPDATE proposals SET tax_minor = 750, total_minor = 8250 WHERE tenant_id = $1', [tenant.tenantId]);
+    receiver = await startWebhookReceiver();
+    endpoint = await insertEndpoint(admin, tenant.tenantId, {
+      url: `http://127.0.0.1:${receiver.port}/hooks`,
+      eventTypes: ['proposal.accepted'],
+    });
     ({ app: portal, port } = await startPortal());
-    mail = await startMailWorker();
+    // The receiver listens on loopback, which webhooks may reach only when this is on.
+    mail = await startMailWorker({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
@@ -51,13 +62,14 @@ describe('accepting a proposal in a browser', () => {
   afterAll(async () => {
     await browser?.close();
     await mail?.stop();
+    await receiver?.close();
     await portal?.close();
     await admin.end();
     await rm(folder, { recursive: true, force: true });
     delete process.env.STORAGE_LOCAL_DIR;
   });
 
-  it('signs, shows the accepted state and notifies staff', async () => {
+  it('signs, shows the accepted state, notifies staff and sends a webhook', async () => {
     const [{ id, number }] = (
       await admin.query<{ id: string; number: string }>(
         'SELECT id, number FROM proposals WHERE tenant_id = $1 AND external_id = $2',
@@ -102,5 +114,20 @@ describe('accepting a proposal in a browser', () => {
     const text = decodeQuotedPrintable(notice()!.raw);
     expect(text).toContain('Pat Signer');
     expect(text).toContain('Spare gauge');
+
+    const webhookDeadline = Date.now() + 15_000;
+    while (receiver.received.length === 0 && Date.now() < webhookDeadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(receiver.received).toHaveLength(1);
+    const [webhook] = receiver.received;
+    expect(webhook.headers['portal-event-type']).toBe('proposal.accepted');
+    // Checked the way a receiver would, with its own HMAC over "<t>.<raw body>".
+    const signature = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(webhook.headers['portal-signature']));
+    expect(signature).not.toBeNull();
+    const [, timestamp, digest] = signature!;
+    expect(Math.abs(Date.now() / 1000 - Number(timestamp))).toBeLessThan(300);
+    expect(createHmac('sha256', endpoint.secret).update(`${timestamp}.${webhook.body}`).digest('hex')).toBe(digest);
+    const payload = JSON.parse(webhook.body);
+    expect(JSON.stringify(payload)).toContain(id);
+    expect(JSON.stringify(payload)).toContain('"accepted_total_minor":"11000"');
   }, 60_000);
 });

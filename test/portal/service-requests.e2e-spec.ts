@@ -317,6 +317,14 @@ describe('portal service request form', () => {
     // A third submit of the same form later also finds the request.
     const again = await postRequestForm(customer, fields, files);
     expect(again.headers.location).toBe(`/service-requests/${rows[0].id}?submitted=duplicate`);
+
+    // One webhook event, recorded in the request's own transaction.
+    const events = await admin.query<{ payload: Record<string, unknown> }>(
+      "SELECT payload FROM webhook_events WHERE tenant_id = $1 AND type = 'service_request.created' AND payload->>'service_request_id' = $2",
+      [tenant.tenantId, rows[0].id],
+    );
+    expect(events.rows).toHaveLength(1);
+    expect(events.rows[0].payload.number).toBe(rows[0].number);
   });
 
   it('leaves no row or file when the insert fails', async () => {

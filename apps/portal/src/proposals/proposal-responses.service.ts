@@ -12,6 +12,7 @@ import { DocumentRequest, prepareDocument } from '../../../../libs/documents/src
 import { queueDocumentRender } from '../../../../libs/documents/src/render-queue';
 import { InvalidInputError, NotFoundError } from '../../../../libs/observability/src/errors';
 import { EmailOutbox } from '../../../../libs/queue/src/email-outbox';
+import { RecordedWebhookEvent, WebhookOutbox } from '../../../../libs/queue/src/webhook-outbox';
 import { DOCUMENT_QUEUE, DocumentJob } from '../../../../libs/queue/src/queues';
 import { proposalsKind } from '../../../../libs/records/src/kinds/proposals.kind';
 import { RecordsService } from '../../../../libs/records/src/records.service';
@@ -30,13 +31,23 @@ interface AnsweredRow {
   number: string;
   status: 'accepted' | 'declined';
   company_id: string;
+  responded_by_user_id: string;
+  // MikroORM's connection returns timestamps as text, not Date objects.
+  responded_at: string;
   accepted_total_minor: string | null;
   currency: string;
 }
 
+/** What the staff step recorded, for queueing after commit. */
+interface Consequences {
+  deliveryIds: string[];
+  webhook: RecordedWebhookEvent | null;
+}
+
 /**
  * Records a portal user's acceptance or decline of a proposal. The
- * response, the activity entry and the staff emails commit together. The
+ * response, the activity entry, the staff emails and the webhook event
+ * commit together. The
  * database rejects a second response, an expired proposal and another
  * company's proposal.
  */
@@ -47,6 +58,7 @@ export class ProposalResponsesService {
     private readonly scope: RequestScope,
     private readonly records: RecordsService,
     private readonly outbox: EmailOutbox,
+    private readonly webhooks: WebhookOutbox,
     @InjectQueue(DOCUMENT_QUEUE) private readonly documents: Queue<DocumentJob>,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -57,9 +69,10 @@ export class ProposalResponsesService {
 
   async answer(proposalId: string, answer: ProposalAnswer, origin: RequestOrigin): Promise<AnswerOutcome> {
     const principal = this.scope.principal();
-    const { result, followUp: deliveryIds } = await this.db.asCustomerThenStaff(
+    const { result, followUp: consequences } = await this.db.asCustomerThenStaff(
       (db) => this.recordAnswer(db, proposalId, answer, origin),
-      async (db, outcome) => (outcome.kind === 'recorded' ? this.notifyStaff(db, proposalId, outcome.row) : []),
+      async (db, outcome): Promise<Consequences> =>
+        outcome.kind === 'recorded' ? this.recordConsequences(db, proposalId, outcome.row) : { deliveryIds: [], webhook: null },
     );
     if (result.kind !== 'recorded') return result.outcome;
 
@@ -67,7 +80,7 @@ export class ProposalResponsesService {
       { tenantId: principal.tenantId, proposalId, decision: answer.decision, userId: principal.userId },
       'proposal answered',
     );
-    await this.afterCommit(principal.tenantId, deliveryIds, {
+    await this.afterCommit(principal.tenantId, consequences, {
       tenantId: principal.tenantId,
       companyId: principal.companyId,
       kind: 'proposal',
@@ -103,7 +116,7 @@ export class ProposalResponsesService {
          response_name = ?, response_reason = ?, response_ip = ?::inet, response_user_agent = ?, response_hash = ?,
          accepted_line_ids = ?::uuid[], updated_at = now()
        WHERE id = ?
-       RETURNING number, status, company_id, accepted_total_minor, currency`,
+       RETURNING number, status, company_id, responded_by_user_id, responded_at, accepted_total_minor, currency`,
       [
         answer.decision,
         accepted ? answer.signerName : null,
@@ -141,12 +154,12 @@ export class ProposalResponsesService {
     return { kind: 'rejected' as const, outcome };
   }
 
-  /** Runs as staff: one email to every active owner and admin of the tenant. */
-  private async notifyStaff(db: SqlExecutor, proposalId: string, row: AnsweredRow): Promise<string[]> {
+  /** Runs as staff: one email to every active owner and admin of the tenant, and the webhook event. */
+  private async recordConsequences(db: SqlExecutor, proposalId: string, row: AnsweredRow): Promise<Consequences> {
     const staff = await db.execute<Array<{ email: string }>>(
       `SELECT email FROM staff_users WHERE status = 'active' AND role IN ('owner', 'admin') ORDER BY email`,
     );
-    return this.outbox.record(
+    const deliveryIds = await this.outbox.record(
       db,
       staff.map(({ email }) => ({
         kind: 'proposal_responded' as const,
@@ -154,18 +167,32 @@ export class ProposalResponsesService {
         details: { proposalId, decision: row.status },
       })),
     );
+    const webhook = await this.webhooks.record(db, {
+      type: row.status === 'accepted' ? 'proposal.accepted' : 'proposal.declined',
+      data: {
+        proposal_id: proposalId,
+        number: row.number,
+        company_id: row.company_id,
+        portal_user_id: row.responded_by_user_id,
+        responded_at: new Date(row.responded_at).toISOString(),
+        accepted_total_minor: row.accepted_total_minor,
+        currency: row.currency,
+      },
+    });
+    return { deliveryIds, webhook };
   }
 
   /**
-   * Hands the emails to the worker and queues the answered proposal's new
+   * Hands the emails and webhook deliveries to the worker and queues the answered proposal's new
    * PDF. The answer is already committed, so a failure here is logged: the
-   * email sweep and the portal's own render on download catch up.
+   * sweeps and the portal's own render on download catch up.
    */
-  private async afterCommit(tenantId: string, deliveryIds: string[], document: DocumentRequest): Promise<void> {
+  private async afterCommit(tenantId: string, consequences: Consequences, document: DocumentRequest): Promise<void> {
     try {
-      await this.outbox.dispatch(tenantId, deliveryIds);
+      await this.outbox.dispatch(tenantId, consequences.deliveryIds);
+      if (consequences.webhook) await this.webhooks.dispatch(tenantId, consequences.webhook);
     } catch (error) {
-      this.logger.error({ err: error, tenantId, proposalId: document.recordId }, 'staff emails not queued');
+      this.logger.error({ err: error, tenantId, proposalId: document.recordId }, 'staff emails or webhooks not queued');
     }
     try {
       const prepared = await this.db.asCustomer((db) => prepareDocument(db, document));

@@ -8,7 +8,11 @@ import type { SqlExecutor } from '../../../../libs/db/src/sql-executor';
 import { TenantDatabase } from '../../../../libs/db/src/tenant-database';
 import { EmailOutbox } from '../../../../libs/queue/src/email-outbox';
 import type { ValidRequestFields } from '../../../../libs/service-requests/src/request-form';
-import { ServiceRequestEvents } from '../../../../libs/service-requests/src/service-request-events';
+import {
+  RecordedRequestNotices,
+  ServiceRequestCreated,
+  ServiceRequestEvents,
+} from '../../../../libs/service-requests/src/service-request-events';
 import { CheckedRequestFile, EXTENSIONS } from '../../../../libs/service-requests/src/upload-files';
 import type { DocumentStorage } from '../../../../libs/storage/src/document-storage';
 import { uploadKey } from '../../../../libs/storage/src/storage-keys';
@@ -79,10 +83,13 @@ export class ServiceRequestSubmissions {
     // A fresh id per attempt, so the keys of a losing duplicate never equal the winner's.
     const requestId = randomUUID();
     const stored = this.storedFiles(requestId, files);
-    let created: { number: string; deliveryIds: string[] };
+    let created: { result: { event: ServiceRequestCreated; deliveryIds: string[] }; followUp: RecordedRequestNotices };
     try {
       await this.putAll(stored);
-      created = await this.db.asCustomer((db) => this.insertRequest(db, requestId, fields, stored, origin));
+      created = await this.db.asCustomerThenStaff(
+        (db) => this.insertRequest(db, requestId, fields, stored, origin),
+        (db, inserted) => this.events.record(db, inserted.event),
+      );
     } catch (error) {
       // NOTE: a connection lost during COMMIT leaves the outcome unknown; if
       // the commit did succeed, the request's files are then missing.
@@ -95,8 +102,8 @@ export class ServiceRequestSubmissions {
       throw error;
     }
 
-    await this.afterCommit(requestId, created.number, created.deliveryIds);
-    return { outcome: 'created', id: requestId, number: created.number };
+    await this.afterCommit(created.result.event, created.result.deliveryIds, created.followUp);
+    return { outcome: 'created', id: requestId, number: created.result.event.number };
   }
 
   private storedFiles(requestId: string, files: CheckedRequestFile[]): StoredFile[] {
@@ -138,7 +145,7 @@ export class ServiceRequestSubmissions {
     fields: ValidRequestFields,
     files: StoredFile[],
     origin: RequestOrigin,
-  ): Promise<{ number: string; deliveryIds: string[] }> {
+  ): Promise<{ event: ServiceRequestCreated; deliveryIds: string[] }> {
     // The counter row stays locked until commit, so concurrent submits of a
     // tenant take consecutive numbers and a rolled-back one returns its number.
     const [counter] = await db.execute<Array<{ last_service_request_number: number }>>(
@@ -179,7 +186,19 @@ export class ServiceRequestSubmissions {
     );
     const deliveryIds = await this.recordConfirmation(db, requestId);
 
-    return { number, deliveryIds };
+    const principal = this.scope.principal();
+    const event: ServiceRequestCreated = {
+      tenantId: principal.tenantId,
+      companyId: principal.companyId,
+      serviceRequestId: requestId,
+      number,
+      portalUserId: principal.userId,
+      siteId: fields.siteId,
+      equipmentId: fields.equipmentId,
+      category: fields.categoryLabel,
+      urgency: fields.urgency,
+    };
+    return { event, deliveryIds };
   }
 
   private async insertAttachment(db: SqlExecutor, requestId: string, file: StoredFile): Promise<void> {
@@ -198,20 +217,13 @@ export class ServiceRequestSubmissions {
     return this.outbox.record(db, [{ kind: 'service_request_received', recipient: user.email, details: { serviceRequestId: requestId } }]);
   }
 
-  private async afterCommit(requestId: string, number: string, deliveryIds: string[]): Promise<void> {
-    const principal = this.scope.principal();
+  private async afterCommit(event: ServiceRequestCreated, deliveryIds: string[], notices: RecordedRequestNotices): Promise<void> {
     try {
-      await this.outbox.dispatch(principal.tenantId, deliveryIds);
+      await this.outbox.dispatch(event.tenantId, deliveryIds);
     } catch (error) {
       // The worker's sweep queues a delivery whose job never reached Redis.
-      this.logger.warn({ err: error, tenantId: principal.tenantId, serviceRequestId: requestId }, 'confirmation email not queued yet');
+      this.logger.warn({ err: error, tenantId: event.tenantId, serviceRequestId: event.serviceRequestId }, 'confirmation email not queued yet');
     }
-    await this.events.created({
-      tenantId: principal.tenantId,
-      companyId: principal.companyId,
-      serviceRequestId: requestId,
-      number,
-      portalUserId: principal.userId,
-    });
+    await this.events.created(event, notices);
   }
 }
