@@ -1,13 +1,13 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { PinoLogger } from 'nestjs-pino';
 
 import { TenantDatabase } from '../../../../libs/db/src/tenant-database';
 import { EMAIL_QUEUE, EmailJob, USER_IMPORT_QUEUE, UserImportJob } from '../../../../libs/queue/src/queues';
+import { PeriodicSweep } from '../sweeps/periodic-sweep';
 
-/** How often the sweep runs, and how old a queued delivery must be before it counts as stranded. */
-export const SWEEP_INTERVAL_MS = 60_000;
+/** How old a queued delivery must be before it counts as stranded. */
 const STRANDED_AFTER = '2 minutes';
 const SWEEP_BATCH = 500;
 
@@ -19,39 +19,15 @@ const SWEEP_BATCH = 500;
  * skips anything already sent, and an import resumes from its pending rows.
  */
 @Injectable()
-export class EmailSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<number>;
-
+export class EmailSweeper extends PeriodicSweep {
   constructor(
     private readonly db: TenantDatabase,
     @InjectQueue(EMAIL_QUEUE) private readonly queue: Queue<EmailJob>,
     @InjectQueue(USER_IMPORT_QUEUE) private readonly imports: Queue<UserImportJob>,
-    private readonly logger: PinoLogger,
+    logger: PinoLogger,
   ) {
+    super(logger, 'email sweep failed');
     this.logger.setContext(EmailSweeper.name);
-  }
-
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.sweepSafely(), SWEEP_INTERVAL_MS);
-    this.timer.unref();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
-  }
-
-  private async sweepSafely(): Promise<void> {
-    if (this.running) return;
-    this.running = this.sweep();
-    try {
-      await this.running;
-    } catch (error) {
-      this.logger.error({ err: error }, 'email sweep failed');
-    } finally {
-      this.running = undefined;
-    }
   }
 
   /** Queues every stranded delivery and import of every active tenant; returns how many rows it queued. */

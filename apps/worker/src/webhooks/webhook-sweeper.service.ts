@@ -1,5 +1,5 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { PinoLogger } from 'nestjs-pino';
 
@@ -7,8 +7,8 @@ import { APP_CONFIG, AppConfig } from '../../../../libs/config/src';
 import { TenantDatabase } from '../../../../libs/db/src/tenant-database';
 import { WEBHOOK_QUEUE, WebhookJob } from '../../../../libs/queue/src/queues';
 import { webhookJob } from '../../../../libs/queue/src/webhook-outbox';
+import { PeriodicSweep } from '../sweeps/periodic-sweep';
 
-const SWEEP_INTERVAL_MS = 60_000;
 const STRANDED_AFTER = '2 minutes';
 const SWEEP_BATCH = 500;
 
@@ -20,39 +20,15 @@ const SWEEP_BATCH = 500;
  * is not queued twice.
  */
 @Injectable()
-export class WebhookSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<number>;
-
+export class WebhookSweeper extends PeriodicSweep {
   constructor(
     private readonly db: TenantDatabase,
     @InjectQueue(WEBHOOK_QUEUE) private readonly queue: Queue<WebhookJob>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly logger: PinoLogger,
+    logger: PinoLogger,
   ) {
+    super(logger, 'webhook sweep failed');
     this.logger.setContext(WebhookSweeper.name);
-  }
-
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.sweepSafely(), SWEEP_INTERVAL_MS);
-    this.timer.unref();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
-  }
-
-  private async sweepSafely(): Promise<void> {
-    if (this.running) return;
-    this.running = this.sweep();
-    try {
-      await this.running;
-    } catch (error) {
-      this.logger.error({ err: error }, 'webhook sweep failed');
-    } finally {
-      this.running = undefined;
-    }
   }
 
   /** Queues every stranded delivery of every active tenant and returns how many it queued. */
