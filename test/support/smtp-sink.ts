@@ -43,7 +43,13 @@ export async function waitForMail(received: ReceivedMail[], recipient: string, c
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const mails = received.filter((mail) => mail.to.includes(recipient));
-    if (mails.length >= count) return mails;
+    if (mails.length >= count) {
+      // The worker commits a set-password link's token hash just after the
+      // SMTP server accepts the message, so a link followed at once can
+      // still be unusable for a few milliseconds.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      return mails;
+    }
     if (Date.now() > deadline) throw new Error(`expected ${count} email(s) to ${recipient}, got ${mails.length}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
