@@ -38,7 +38,15 @@ async function attachToEveryRecord(admin: Pool, tenantId: string): Promise<void>
 }
 
 /** Tables the customer role has no grant on at all. */
-const CUSTOMER_DENIED = new Set(['staff_users', 'email_deliveries', 'access_tokens', 'activity_events', 'user_imports', 'user_import_rows']);
+const CUSTOMER_DENIED = new Set([
+  'staff_users',
+  'email_deliveries',
+  'access_tokens',
+  'activity_events',
+  'user_imports',
+  'user_import_rows',
+  'api_keys',
+]);
 
 function tenantColumn(table: string): string {
   return table === 'tenants' ? 'id' : 'tenant_id';

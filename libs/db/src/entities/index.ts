@@ -33,6 +33,7 @@ import { ActivityEvent } from './activity-event.entity';
 import { UserImport } from './user-import.entity';
 import { UserImportRow } from './user-import-row.entity';
 import { RecordAttachment } from './record-attachment.entity';
+import { ApiKey } from './api-key.entity';
 
 export {
   Tenant,
@@ -64,6 +65,7 @@ export {
   UserImport,
   UserImportRow,
   RecordAttachment,
+  ApiKey,
 };
 
 export const ENTITIES = [
@@ -96,4 +98,5 @@ export const ENTITIES = [
   WarrantyEquipment,
   ServiceRequest,
   RecordAttachment,
+  ApiKey,
 ];

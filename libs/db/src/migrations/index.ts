@@ -4,6 +4,7 @@ import { Migration20261204000200_hide_unshared_inspections } from './Migration20
 import { Migration20261204000300_email_deliveries } from './Migration20261204000300_email_deliveries';
 import { Migration20261204000400_console_access } from './Migration20261204000400_console_access';
 import { Migration20261204000500_record_attachments } from './Migration20261204000500_record_attachments';
+import { Migration20261204000800_api_keys } from './Migration20261204000800_api_keys';
 
 /** Migrations in order; listed by hand so compiled and ts-node runs find the same set. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261204000300_email_deliveries', class: Migration20261204000300_email_deliveries },
   { name: 'Migration20261204000400_console_access', class: Migration20261204000400_console_access },
   { name: 'Migration20261204000500_record_attachments', class: Migration20261204000500_record_attachments },
+  { name: 'Migration20261204000800_api_keys', class: Migration20261204000800_api_keys },
 ];
