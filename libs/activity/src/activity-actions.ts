@@ -27,6 +27,8 @@ export const ACTION_LABELS: Readonly<Record<string, string>> = {
   'record.viewed': 'Record viewed',
   'document.downloaded': 'Document downloaded',
   'branding.updated': 'Branding changed',
+  'integration.key_created': 'API key created',
+  'integration.key_revoked': 'API key revoked',
 };
 
 /** Returns the console label of an action, or the action itself when it has none. */
