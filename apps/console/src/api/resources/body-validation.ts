@@ -14,7 +14,10 @@ export function pathText(path: Array<string | number>): string {
 
 function reasonOf(issue: ZodIssue): string {
   if (issue.code === 'invalid_type') {
-    return issue.received === 'undefined' ? 'is required' : `must be ${article(issue.expected)}, got ${issue.received}`;
+    if (issue.received === 'undefined') return 'is required';
+    // A fraction where an integer is due fails .int(), whose message says what the integer counts.
+    if (issue.received === 'float') return issue.message;
+    return `must be ${article(issue.expected)}, got ${issue.received}`;
   }
   if (issue.code === 'invalid_enum_value') return `must be one of ${issue.options.join(', ')}`;
   return issue.message;
