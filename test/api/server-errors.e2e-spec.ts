@@ -36,7 +36,7 @@ describe('API server errors', () => {
     admin = adminPool();
     tenant = await provisionTestTenant(admin, 'api-500', 1);
     key = await insertApiKey(admin, tenant.tenantId, 'read_write');
-    // A trigger that fails one external id stands in for an unexpected database failure.
+    // A trigger that fails one external id simulates an unexpected database failure.
     trigger = `api_500_${tenant.tenantId.replace(/-/g, '')}`;
     await admin.query(`CREATE FUNCTION ${trigger}() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN RAISE EXCEPTION 'internal detail from the database'; END $$`);

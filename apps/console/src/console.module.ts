@@ -152,7 +152,7 @@ export class ConsoleModule implements NestModule {
     const health = { path: 'health', method: RequestMethod.GET };
     const api = { path: 'api/v1/{*path}', method: RequestMethod.ALL };
     consumer.apply(ClsMiddleware).forRoutes('*');
-    // The integration API authenticates by key: no session, cookies or CSRF token.
+    // The integration API authenticates by key, so it gets no session, cookies or CSRF token.
     consumer.apply(ConsoleHostMiddleware, ApiKeyMiddleware, apiJsonBody).forRoutes(api);
     consumer
       .apply(

@@ -42,7 +42,7 @@ export class PortalUser extends CompanyScopedRow<'status' | 'createdAt' | 'updat
   @Property({ type: 'integer', fieldName: 'session_version', default: 1 })
   sessionVersion!: number;
 
-  /** The tenant's own id for the user, set through the integration API; null for users created in the console. */
+  /** The tenant's own id for the user, set through the integration API, and null for users created in the console. */
   @Property({ type: 'text', fieldName: 'external_id', nullable: true })
   externalId?: string | null;
 }

@@ -69,7 +69,7 @@ function rulesText(schema: SchemaObject): string {
   return rules.join('; ');
 }
 
-/** One table row per field; fields of nested objects and arrays of objects follow with their full path. */
+/** Builds one table row per field. Fields of nested objects and of arrays of objects follow with their full path. */
 function fieldRows(document: OpenApiDocument, raw: SchemaObject, prefix = ''): string[] {
   const schema = resolve(document, raw);
   const rows: string[] = [];

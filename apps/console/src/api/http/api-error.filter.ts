@@ -19,7 +19,7 @@ interface ApiErrorBody {
 }
 
 /**
- * Answers every error under /api/v1 with JSON, and hands the rest to the
+ * Writes every error under /api/v1 as JSON, and passes the rest to the
  * console's error pages. Unexpected errors are logged with an error id and
  * the response carries only that id, never database text or a stack.
  */

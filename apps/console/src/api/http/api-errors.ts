@@ -1,6 +1,6 @@
 import { DomainError } from '../../../../../libs/observability/src/errors';
 
-/** A missing, malformed, unknown or revoked API key; all get the same answer. */
+/** A missing, malformed, unknown or revoked API key. All four get the same response. */
 export class InvalidApiKeyError extends DomainError {
   constructor() {
     super('invalid_api_key', 401, 'The API key is missing, malformed, unknown or revoked. Send it as "Authorization: Bearer <key>".');

@@ -8,7 +8,7 @@ export const MAX_API_BODY = '1mb';
 
 const parseJson = express.json({ limit: MAX_API_BODY, strict: true, type: () => true });
 
-/** body-parser's error types, as the API answers them. */
+/** body-parser's error types mapped to the API's errors. */
 const PARSER_ERRORS: Record<string, () => DomainError> = {
   'entity.parse.failed': () =>
     new DomainError('invalid_json', 400, 'The request body is not valid JSON, or not a JSON object or array.'),

@@ -15,7 +15,7 @@ export function pathText(path: Array<string | number>): string {
 function reasonOf(issue: ZodIssue): string {
   if (issue.code === 'invalid_type') {
     if (issue.received === 'undefined') return 'is required';
-    // A fraction where an integer is due fails .int(), whose message says what the integer counts.
+    // A fraction where an integer is due fails .int(), whose message names the unit.
     if (issue.received === 'float') return issue.message;
     return `must be ${article(issue.expected)}, got ${issue.received}`;
   }

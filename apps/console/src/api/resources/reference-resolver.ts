@@ -13,7 +13,7 @@ export interface ResolvedReferences {
   details: Record<string, Array<Record<string, string | null>>>;
 }
 
-interface Wanted {
+interface NamedReference {
   reference: ReferenceField;
   externalId: string;
   path: Array<string | number>;
@@ -31,11 +31,11 @@ interface FoundRow {
  * one that does not exist. Every problem is gathered into one 422.
  */
 export async function resolveReferences(sql: SqlExecutor, resource: ResourceDefinition, body: Body): Promise<ResolvedReferences> {
-  const wanted = wantedReferences(resource, body);
-  const found = await findRows(sql, wanted);
+  const named = namedReferences(resource, body);
+  const found = await findRows(sql, named);
   const problems: Record<string, string> = {};
 
-  const company = wanted.find((item) => item.reference.table === 'customer_companies');
+  const company = named.find((item) => item.reference.table === 'customer_companies');
   const companyId = company ? (found.get(`${company.reference.table}:${company.externalId}`)?.id ?? null) : null;
   const resolved: ResolvedReferences = { companyId, parent: {}, details: {} };
   for (const reference of resource.references) resolved.parent[reference.column] = null;
@@ -45,7 +45,7 @@ export async function resolveReferences(sql: SqlExecutor, resource: ResourceDefi
     );
   }
 
-  for (const item of wanted) {
+  for (const item of named) {
     const row = found.get(`${item.reference.table}:${item.externalId}`);
     const path = pathText(item.path);
     if (!row) {
@@ -65,28 +65,28 @@ export async function resolveReferences(sql: SqlExecutor, resource: ResourceDefi
   return resolved;
 }
 
-function wantedReferences(resource: ResourceDefinition, body: Body): Wanted[] {
-  const wanted: Wanted[] = [];
+function namedReferences(resource: ResourceDefinition, body: Body): NamedReference[] {
+  const named: NamedReference[] = [];
   for (const reference of resource.references) {
     const value = body[reference.field];
-    if (typeof value === 'string') wanted.push({ reference, externalId: value, path: [reference.field] });
+    if (typeof value === 'string') named.push({ reference, externalId: value, path: [reference.field] });
   }
   for (const detail of resource.details) {
     const rows = (body[detail.field] as Body[] | undefined) ?? [];
     rows.forEach((row, index) => {
       for (const reference of detail.references) {
         const value = row[reference.field];
-        if (typeof value === 'string') wanted.push({ reference, externalId: value, path: [detail.field, index, reference.field] });
+        if (typeof value === 'string') named.push({ reference, externalId: value, path: [detail.field, index, reference.field] });
       }
     });
   }
-  return wanted;
+  return named;
 }
 
-/** One query per referenced table, keyed by table and external id. */
-async function findRows(sql: SqlExecutor, wanted: Wanted[]): Promise<Map<string, FoundRow>> {
+/** Finds the named rows with one query per referenced table, keyed by table and external id. */
+async function findRows(sql: SqlExecutor, named: NamedReference[]): Promise<Map<string, FoundRow>> {
   const byTable = new Map<string, Set<string>>();
-  for (const item of wanted) {
+  for (const item of named) {
     const ids = byTable.get(item.reference.table) ?? new Set<string>();
     ids.add(item.externalId);
     byTable.set(item.reference.table, ids);

@@ -8,7 +8,7 @@ export interface ScalarField {
 
 const NOT_COLUMNS = new Set(['shared']);
 
-/** The body fields of a resource that are plain columns: not references, detail lists, sharing or actions. */
+/** Lists the body fields of a resource that are plain columns, so not references, detail lists, sharing or actions. */
 export function scalarFields(resource: ResourceDefinition): ScalarField[] {
   const skip = new Set([
     ...NOT_COLUMNS,

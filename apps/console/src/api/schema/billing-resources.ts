@@ -80,7 +80,7 @@ const proposalLine = z
   .strict()
   .openapi('ProposalLine');
 
-// Status and the response columns record the customer's answer in the
+// Status and the response columns record the customer's response in the
 // portal, so the API returns the status but never writes it.
 const proposalShape = z
   .object({

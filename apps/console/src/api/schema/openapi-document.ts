@@ -40,7 +40,7 @@ function errors(...statuses: number[]): Record<number, ResponseConfig> {
   );
 }
 
-/** The response schema: the input fields without actions, plus ids, sharing, read-only columns and times. */
+/** Builds the response schema: the input fields without actions, plus ids, sharing, read-only columns and times. */
 function outputSchema(resource: ResourceDefinition) {
   const omitted = Object.fromEntries((resource.actions ?? []).map((field) => [field, true as const]));
   const readOnly = Object.fromEntries(Object.entries(resource.readOnly ?? {}).map(([column, schema]) => [fieldOf(column), schema]));

@@ -5,7 +5,7 @@ export interface ReferenceField {
   field: string;
   column: string;
   table: string;
-  /** What the error message calls the row, such as "site". */
+  /** Name of the row in error messages, such as "site". */
   label: string;
   /** Whether the row must belong to the same customer company as the written one. */
   sameCompany: boolean;
