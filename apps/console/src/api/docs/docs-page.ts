@@ -77,9 +77,13 @@ function fieldRows(document: OpenApiDocument, raw: SchemaObject, prefix = ''): s
     const path = `${prefix}${name}`;
     const resolved = resolve(document, property);
     const required = schema.required?.includes(name) ? 'yes' : 'no';
-    rows.push(
-      `<tr><td><code>${escapeHtml(path)}</code></td><td>${escapeHtml(typeText(document, property))}</td><td>${required}</td><td>${escapeHtml(rulesText(resolved))}</td></tr>`,
-    );
+    const cells = [
+      `<code>${escapeHtml(path)}</code>`,
+      escapeHtml(typeText(document, property)),
+      required,
+      escapeHtml(rulesText(resolved)),
+    ];
+    rows.push(`<tr>${cells.map((cell) => `<td>${cell}</td>`).join('')}</tr>`);
     const items = resolved.type === 'array' && resolved.items ? resolve(document, resolved.items) : null;
     if (items?.properties) rows.push(...fieldRows(document, items, `${path}[].`));
     if (resolved.properties) rows.push(...fieldRows(document, resolved, `${path}.`));
@@ -94,7 +98,10 @@ function fieldTable(document: OpenApiDocument, schema: SchemaObject): string {
 
 function operationSection(document: OpenApiDocument, method: string, path: string, operation: Operation): string {
   const parameters = (operation.parameters ?? [])
-    .map((parameter) => `<li><code>${escapeHtml(parameter.name)}</code> (${escapeHtml(parameter.in)}): ${escapeHtml(parameter.description ?? '')}</li>`)
+    .map((parameter) => {
+      const description = escapeHtml(parameter.description ?? '');
+      return `<li><code>${escapeHtml(parameter.name)}</code> (${escapeHtml(parameter.in)}): ${description}</li>`;
+    })
     .join('');
   const body = operation.requestBody?.content['application/json']?.schema;
   const responses = Object.entries(operation.responses)
@@ -125,7 +132,8 @@ export function renderDocsPage(document: OpenApiDocument): string {
 <body><main class="api-docs">
 <h1>${escapeHtml(document.info.title)}, version ${escapeHtml(document.info.version)}</h1>
 <p>${escapeHtml(document.info.description ?? '')}</p>
-<p>Authenticate with <code>Authorization: Bearer &lt;key&gt;</code>. The machine-readable document is at <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.</p>
+<p>Authenticate with <code>Authorization: Bearer &lt;key&gt;</code>.
+The machine-readable document is at <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.</p>
 ${sections.join('\n')}
 </main></body></html>`;
 }

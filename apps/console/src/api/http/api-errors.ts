@@ -38,3 +38,9 @@ export class UnsupportedMediaTypeError extends DomainError {
     super('unsupported_media_type', 415, 'Send the request body as JSON with "Content-Type: application/json".');
   }
 }
+
+export class ResourceNotFoundError extends DomainError {
+  constructor(message: string) {
+    super('not_found', 404, message);
+  }
+}

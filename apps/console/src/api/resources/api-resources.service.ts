@@ -6,9 +6,10 @@ import { originOf, recordActivity } from '../../../../../libs/activity/src/activ
 import { APP_CONFIG, AppConfig } from '../../../../../libs/config/src';
 import type { SqlExecutor } from '../../../../../libs/db/src/sql-executor';
 import { TenantDatabase } from '../../../../../libs/db/src/tenant-database';
-import { InvalidInputError, NotFoundError } from '../../../../../libs/observability/src/errors';
+import { InvalidInputError } from '../../../../../libs/observability/src/errors';
 import { EmailOutbox, recordEmails } from '../../../../../libs/queue/src/email-outbox';
 import { RequestScope } from '../../../../../libs/tenancy/src/request-scope';
+import { ResourceNotFoundError } from '../http/api-errors';
 import { EXTERNAL_ID } from '../schema/fields';
 import { ResourceDefinition } from '../schema/resource-definition';
 import { resourceAt } from '../schema/resources';
@@ -44,7 +45,9 @@ export class ApiResourcesService {
     const resource = this.resource(path);
     checkExternalId(externalId);
     const row = await this.db.asApiKey((sql) => findByExternalId(sql, resource, externalId));
-    if (!row) throw new NotFoundError(resource.name);
+    if (!row) {
+      throw new ResourceNotFoundError(`No ${resource.path} row of this tenant has the external id ${JSON.stringify(externalId)}.`);
+    }
     return row;
   }
 
@@ -69,7 +72,9 @@ export class ApiResourcesService {
 
   private resource(path: string): ResourceDefinition {
     const resource = resourceAt(path);
-    if (!resource) throw new NotFoundError('resource');
+    if (!resource) {
+      throw new ResourceNotFoundError(`The API has no resource named ${JSON.stringify(path)}. /api/v1/docs lists them.`);
+    }
     return resource;
   }
 
@@ -92,11 +97,15 @@ export class ApiResourcesService {
     const tokenId = await issueAccessLink(sql, { portalUserId: userId }, 'invitation', ttlMinutes);
     const [deliveryId] = await recordEmails(sql, [{ kind: 'invitation', recipient: email, accessTokenId: tokenId }]);
     const apiKeyId = this.scope.apiKey().keyId;
-    await recordActivity(
-      sql,
-      { action: 'user.invited', actorType: 'system', companyId, subjectType: 'portal_user', subjectId: userId, details: { email, api_key_id: apiKeyId } },
-      originOf(req),
-    );
+    const entry = {
+      action: 'user.invited',
+      actorType: 'system' as const,
+      companyId,
+      subjectType: 'portal_user',
+      subjectId: userId,
+      details: { email, api_key_id: apiKeyId },
+    };
+    await recordActivity(sql, entry, originOf(req));
     return deliveryId;
   }
 }

@@ -67,7 +67,8 @@ const portalUserShape = z
       .optional()
       .openapi({
         description:
-          'Queues the invitation email when the user has never been invited. A user who was invited or has signed in gets no second email; staff resend invitations in the console.',
+          'Queues the invitation email when the user has never been invited. A user who was invited or has signed in ' +
+          'gets no second email, and staff resend invitations in the console.',
       }),
   })
   .strict()

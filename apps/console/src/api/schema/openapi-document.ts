@@ -99,7 +99,8 @@ function registerResource(registry: OpenAPIRegistry, resource: ResourceDefinitio
     tags,
     summary: `Create or update one ${resource.name} by external id`,
     description:
-      'Sending the same body again changes nothing and returns 200. Detail lists, when the resource has them, replace the stored rows as a whole.',
+      'Sending the same body again changes nothing and returns 200. ' +
+      'Detail lists, when the resource has them, replace the stored rows as a whole.',
     request: { params, body: { required: true, ...json(resource.body) } },
     responses: {
       200: { description: 'Updated, or unchanged', ...json(output) },
@@ -129,8 +130,11 @@ export function openApiDocument(): OpenApiDocument {
     info: {
       title: 'Customer portal integration API',
       version: '1',
-      description:
-        "Pushes customer companies, sites, portal users and records into the portal by the tenant's own external ids. Every response carries RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset; a 429 also carries Retry-After. Money is in integer minor units and dates are YYYY-MM-DD.",
+      description: [
+        "Pushes customer companies, sites, portal users and records into the portal by the tenant's own external ids.",
+        'Every response carries RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset; a 429 also carries Retry-After.',
+        'Money is in integer minor units and dates are YYYY-MM-DD.',
+      ].join(' '),
     },
     servers: [{ url: '/' }],
     security: [{ [bearer.name]: [] }],
