@@ -95,6 +95,19 @@ describe('API upserts', () => {
     expect(rows.rowCount).toBe(1);
   });
 
+  it('parallel identical requests make one row', async () => {
+    const body = invoiceBody('acme', 'INV-PAR');
+
+    const responses = await Promise.all(Array.from({ length: 5 }, () => put('invoices/inv-parallel', body)));
+
+    const statuses = responses.map((response) => response.status).sort();
+    expect(statuses).toEqual([200, 200, 200, 200, 201]);
+    const rows = await admin.query(`SELECT id FROM invoices WHERE tenant_id = $1 AND external_id = 'inv-parallel'`, [tenant.tenantId]);
+    expect(rows.rowCount).toBe(1);
+    const lines = await admin.query('SELECT 1 FROM invoice_lines WHERE invoice_id = $1', [rows.rows[0].id]);
+    expect(lines.rowCount).toBe(body.lines.length);
+  });
+
   it('changed body updates and bumps updatedAt', async () => {
     const first = await put('customer-companies/acme', companyBody());
     const changed = await put('customer-companies/acme', companyBody('Acme Renamed'));

@@ -94,9 +94,16 @@ async function upsertParent(
      SELECT id, false, false FROM ${resource.table} WHERE external_id = ? AND NOT EXISTS (SELECT 1 FROM written)`,
     [...params, externalId],
   );
-  // Another request created the row after this statement's snapshot; the client may simply retry.
-  if (!rows[0]) throw new ConflictError({ externalId: 'was created by a concurrent request; send the request again' });
-  return rows[0];
+  if (rows[0]) return rows[0];
+
+  // A concurrent request inserted the same row and committed after this
+  // statement's snapshot was taken, so only a new statement sees it.
+  const [concurrent] = await sql.execute<ParentResult[]>(
+    `SELECT id, false AS written, false AS inserted FROM ${resource.table} WHERE external_id = ?`,
+    [externalId],
+  );
+  if (!concurrent) throw new ConflictError({ externalId: 'was changed by a concurrent request. Send the request again.' });
+  return concurrent;
 }
 
 async function deleteDetails(sql: SqlExecutor, resource: ResourceDefinition, parentId: string): Promise<void> {
