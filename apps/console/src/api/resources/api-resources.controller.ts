@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Put, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Put, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
 
 import { Public } from '../../../../../libs/auth/src/public.decorator';
@@ -39,5 +39,11 @@ export class ApiResourcesController {
     const result = await this.resources.put(resource, externalId, body, req);
     res.status(result.status);
     return result.row;
+  }
+
+  @Delete(':resource/:externalId')
+  @HttpCode(204)
+  delete(@Param('resource') resource: string, @Param('externalId') externalId: string): Promise<void> {
+    return this.resources.delete(resource, externalId);
   }
 }

@@ -45,9 +45,7 @@ export class ApiResourcesService {
     const resource = this.resource(path);
     checkExternalId(externalId);
     const row = await this.db.asApiKey((sql) => findByExternalId(sql, resource, externalId));
-    if (!row) {
-      throw new ResourceNotFoundError(`No ${resource.path} row of this tenant has the external id ${JSON.stringify(externalId)}.`);
-    }
+    if (!row) throw notFound(resource, externalId);
     return row;
   }
 
@@ -68,6 +66,21 @@ export class ApiResourcesService {
 
     if (result.deliveryId) await this.outbox.dispatch(this.scope.tenant().id, [result.deliveryId]);
     return { status: result.created ? 201 : 200, row: result.row };
+  }
+
+  /**
+   * Deletes the row with this external id. Its detail rows, and for a
+   * customer company everything of that company, go with it through the
+   * foreign keys' ON DELETE CASCADE.
+   */
+  async delete(path: string, externalId: string): Promise<void> {
+    const resource = this.resource(path);
+    checkExternalId(externalId);
+    const statement = `DELETE FROM ${resource.table} WHERE external_id = ? RETURNING id`;
+    const deleted = await this.db
+      .asApiKey((sql) => sql.execute<Array<{ id: string }>>(statement, [externalId]))
+      .catch((error: unknown) => Promise.reject(apiErrorFromDatabase(error, 'delete')));
+    if (deleted.length === 0) throw notFound(resource, externalId);
   }
 
   private resource(path: string): ResourceDefinition {
@@ -108,6 +121,10 @@ export class ApiResourcesService {
     await recordActivity(sql, entry, originOf(req));
     return deliveryId;
   }
+}
+
+function notFound(resource: ResourceDefinition, externalId: string): ResourceNotFoundError {
+  return new ResourceNotFoundError(`No ${resource.path} row of this tenant has the external id ${JSON.stringify(externalId)}.`);
 }
 
 function checkExternalId(externalId: string): void {

@@ -15,11 +15,15 @@ function isPgError(error: unknown): error is PgError {
  * Turns the constraint violations a valid body can still cause into
  * answers that name the field, without passing on the database's text:
  * a number another record already uses, an email another user has, or a
- * move to another company while rows of the old one point at the record.
+ * move to another company while rows of the old one point at the record,
+ * or the deletion of a row that other rows still point at.
  * Anything else is returned unchanged.
  */
-export function apiErrorFromDatabase(error: unknown): unknown {
+export function apiErrorFromDatabase(error: unknown, operation: 'write' | 'delete' = 'write'): unknown {
   if (!isPgError(error)) return error;
+  if (error.code === '23503' && operation === 'delete') {
+    return new ConflictError({ externalId: 'is still referred to by other rows, such as work orders naming this equipment' });
+  }
   if (error.code === '23505') {
     const column = /_tenant_id_([a-z_]+)_key$/.exec(error.constraint ?? '')?.[1];
     const field = column ? fieldOf(column) : 'externalId';

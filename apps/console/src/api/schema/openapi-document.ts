@@ -24,7 +24,7 @@ const ERROR_RESPONSES: Record<number, string> = {
   401: 'The API key is missing, malformed, unknown or revoked.',
   403: 'A read-only key was used on a write endpoint.',
   404: 'No such resource or record.',
-  409: 'A value is already used by another row of the tenant, such as an invoice number.',
+  409: 'A value is already used by another row of the tenant, such as an invoice number, or other rows still refer to this one.',
   413: 'The body is larger than 1 MB.',
   415: 'The body is not sent as application/json.',
   422: 'A reference names a row that does not exist in the tenant or belongs to another customer company.',
@@ -107,6 +107,17 @@ function registerResource(registry: OpenAPIRegistry, resource: ResourceDefinitio
       201: { description: 'Created', ...json(output) },
       ...errors(400, 401, 403, 404, 409, 413, 415, 422, 429),
     },
+  });
+  registry.registerPath({
+    method: 'delete',
+    path: `${base}/{externalId}`,
+    tags,
+    summary: `Delete one ${resource.name} by external id`,
+    description:
+      'Detail rows go with it, and deleting a customer company deletes its sites, portal users and records. ' +
+      'A row that other rows still refer to is a 409.',
+    request: { params },
+    responses: { 204: { description: 'Deleted' }, ...errors(400, 401, 403, 404, 409, 429) },
   });
 }
 
