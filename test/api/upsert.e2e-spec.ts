@@ -28,14 +28,24 @@ describe('API upserts', () => {
     expect((await put('equipment/acme-pump', equipmentBody())).status).toBe(201);
   });
 
-  afterAll(async () => {
+  async function withEmailQueue<T>(work: (queue: Queue) => Promise<T>): Promise<T> {
+    const connection = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
+    const queue = new Queue(EMAIL_QUEUE, { connection });
     try {
-      const deliveries = await admin.query<{ id: string }>('SELECT id FROM email_deliveries WHERE tenant_id = $1', [tenant.tenantId]);
-      const connection = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
-      const queue = new Queue(EMAIL_QUEUE, { connection });
-      for (const { id } of deliveries.rows) await (await queue.getJob(id))?.remove();
+      return await work(queue);
+    } finally {
       await queue.close();
       await connection.quit();
+    }
+  }
+
+  afterAll(async () => {
+    try {
+      // No worker runs in this file, so the invitation jobs it queued are removed.
+      const deliveries = await admin.query<{ id: string }>('SELECT id FROM email_deliveries WHERE tenant_id = $1', [tenant.tenantId]);
+      await withEmailQueue(async (queue) => {
+        for (const { id } of deliveries.rows) await (await queue.getJob(id))?.remove();
+      });
     } finally {
       await app.close();
       await admin.end();
@@ -194,11 +204,13 @@ describe('API upserts', () => {
     expect(first.status).toBe(201);
     expect(first.json).toMatchObject({ email: 'facilities@acme.example', status: 'invited', companyExternalId: 'acme' });
     expect(second.status).toBe(200);
-    const deliveries = await admin.query<{ kind: string; recipient: string }>(
-      `SELECT kind, recipient FROM email_deliveries WHERE tenant_id = $1 AND recipient = 'facilities@acme.example'`,
+    const deliveries = await admin.query<{ id: string; kind: string; recipient: string }>(
+      `SELECT id, kind, recipient FROM email_deliveries WHERE tenant_id = $1 AND recipient = 'facilities@acme.example'`,
       [tenant.tenantId],
     );
-    expect(deliveries.rows).toEqual([{ kind: 'invitation', recipient: 'facilities@acme.example' }]);
+    expect(deliveries.rows).toEqual([{ id: expect.any(String), kind: 'invitation', recipient: 'facilities@acme.example' }]);
+    const job = await withEmailQueue((queue) => queue.getJob(deliveries.rows[0].id));
+    expect(job?.data).toEqual({ tenantId: tenant.tenantId, deliveryId: deliveries.rows[0].id });
     const activity = await admin.query<{ action: string; actor_type: string }>(
       `SELECT action, actor_type FROM activity_events WHERE tenant_id = $1 AND subject_id = $2`,
       [tenant.tenantId, first.json.id],

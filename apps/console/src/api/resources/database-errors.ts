@@ -13,7 +13,7 @@ function isPgError(error: unknown): error is PgError {
 
 /**
  * Turns the constraint violations a valid body can still cause into
- * answers that name the field, without passing on the database's text:
+ * errors that name the field, without passing on the database's text:
  * a number another record already uses, an email another user has, or a
  * move to another company while rows of the old one point at the record,
  * or the deletion of a row that other rows still point at.
