@@ -99,7 +99,8 @@ function fieldTable(document: OpenApiDocument, schema: SchemaObject): string {
 function operationSection(document: OpenApiDocument, method: string, path: string, operation: Operation): string {
   const parameters = (operation.parameters ?? [])
     .map((parameter) => {
-      const description = escapeHtml(parameter.description ?? '');
+      // zod-to-openapi writes a parameter's description into its schema.
+      const description = escapeHtml(parameter.description ?? parameter.schema?.description ?? '');
       return `<li><code>${escapeHtml(parameter.name)}</code> (${escapeHtml(parameter.in)}): ${description}</li>`;
     })
     .join('');
@@ -107,7 +108,7 @@ function operationSection(document: OpenApiDocument, method: string, path: strin
   const responses = Object.entries(operation.responses)
     .map(([status, response]) => `<li><strong>${escapeHtml(status)}</strong>: ${escapeHtml(response.description)}</li>`)
     .join('');
-  return `<section class="operation">
+  return `<section class="operation" id="${anchorOf(method, path)}">
 <h3><code>${method.toUpperCase()} ${escapeHtml(path)}</code></h3>
 <p>${escapeHtml(operation.summary ?? '')}</p>
 ${operation.description ? `<p>${escapeHtml(operation.description)}</p>` : ''}
@@ -117,13 +118,20 @@ ${body ? `<h4>Request body</h4>${fieldTable(document, body)}` : ''}
 </section>`;
 }
 
+function anchorOf(method: string, path: string): string {
+  return `${method}${path.replace(/[^a-z0-9]+/gi, '-')}`.replace(/-+$/, '');
+}
+
 /** Renders the OpenAPI document as one HTML page: no scripts, no inline styles, only the console stylesheet. */
 export function renderDocsPage(document: OpenApiDocument): string {
   const sections: string[] = [];
+  const contents: string[] = [];
   for (const [path, item] of Object.entries(document.paths ?? {})) {
     for (const method of ['get', 'put', 'delete'] as const) {
       const operation = (item as Record<string, Operation | undefined>)[method];
-      if (operation) sections.push(operationSection(document, method, path, operation));
+      if (!operation) continue;
+      sections.push(operationSection(document, method, path, operation));
+      contents.push(`<li><a href="#${anchorOf(method, path)}"><code>${method.toUpperCase()} ${escapeHtml(path)}</code></a></li>`);
     }
   }
   return `<!doctype html>
@@ -134,6 +142,7 @@ export function renderDocsPage(document: OpenApiDocument): string {
 <p>${escapeHtml(document.info.description ?? '')}</p>
 <p>Authenticate with <code>Authorization: Bearer &lt;key&gt;</code>.
 The machine-readable document is at <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.</p>
+<nav aria-label="Endpoints"><h2>Endpoints</h2><ul>${contents.join('')}</ul></nav>
 ${sections.join('\n')}
 </main></body></html>`;
 }

@@ -20,7 +20,7 @@ const errorSchema = z
   .openapi('Error');
 
 const ERROR_RESPONSES: Record<number, string> = {
-  400: 'Invalid input: malformed JSON, unknown fields, wrong types or values. `details` names each failing field.',
+  400: 'Invalid input: malformed JSON, unknown fields, wrong types or values. The details list names each failing field.',
   401: 'The API key is missing, malformed, unknown or revoked.',
   403: 'A read-only key was used on a write endpoint.',
   404: 'No such resource or record.',
