@@ -71,6 +71,9 @@ export async function findByExternalId(sql: SqlExecutor, resource: ResourceDefin
  * Returns one page in (updated_at, id) order. A row changed while a client
  * pages moves behind the cursor and comes again on a later page.
  */
+// NOTE: updated_at is the writing transaction's start time, so a row that a
+// slow transaction commits late can sort before a cursor a client has
+// already passed. Clients that sync by updated_since should overlap windows.
 export async function listPage(sql: SqlExecutor, resource: ResourceDefinition, query: ListQuery): Promise<ApiPage> {
   const conditions: string[] = [];
   const params: unknown[] = [];
