@@ -48,6 +48,7 @@ const CUSTOMER_DENIED = new Set([
   'user_import_rows',
   'webhook_events',
   'webhook_deliveries',
+  'api_keys',
 ]);
 
 /** Gives the tenant an enabled and a disabled webhook endpoint, and one event delivered to the enabled one. */

@@ -3,8 +3,11 @@ import { Pool } from 'pg';
 import { adminPool } from '../support/fixtures';
 import { tenantTables } from '../support/roles';
 
-/** Unique keys that are global on purpose: both name hostnames. */
-const GLOBAL_UNIQUE_INDEXES = new Set(['tenants_slug_key', 'tenant_domains_hostname_key', 'tenants_pkey']);
+/**
+ * Unique keys that are global on purpose: two name hostnames, and an API
+ * key's public id names the key before its tenant is known.
+ */
+const GLOBAL_UNIQUE_INDEXES = new Set(['tenants_slug_key', 'tenant_domains_hostname_key', 'tenants_pkey', 'api_keys_public_id_key']);
 
 describe('schema rules for tenant tables', () => {
   let admin: Pool;
@@ -102,6 +105,7 @@ describe('schema rules for tenant tables', () => {
       'webhook_endpoints',
       'webhook_events',
       'webhook_deliveries',
+      'api_keys',
     ]);
     for (const table of tables) {
       if (table !== 'tenants') expect({ table, tenant: has(table, 'tenant_id') }).toEqual({ table, tenant: true });

@@ -24,6 +24,16 @@ import { ConsoleAuthController } from './auth/console-auth.controller';
 import { StaffPasswordController } from './auth/staff-password.controller';
 import { SetPasswordService } from '../../../libs/access/src/set-password.service';
 import { ActivityController } from './activity/activity.controller';
+import { ApiDocsController } from './api/docs/api-docs.controller';
+import { ConsoleErrorFilter } from './api/http/api-error.filter';
+import { apiJsonBody } from './api/http/api-json-body';
+import { ApiKeyGuard } from './api/http/api-key.guard';
+import { ApiKeyMiddleware } from './api/http/api-key.middleware';
+import { ApiKeyAuthenticator } from './api/keys/api-key-authenticator';
+import { ApiKeysController } from './api/keys/api-keys.controller';
+import { ApiKeysService } from './api/keys/api-keys.service';
+import { ApiResourcesController } from './api/resources/api-resources.controller';
+import { ApiResourcesService } from './api/resources/api-resources.service';
 import { AttachmentListInterceptor } from './attachments/attachment-list.interceptor';
 import { attachmentUploadParser } from './attachments/attachment-upload.middleware';
 import { RecordAttachmentsController } from './attachments/record-attachments.controller';
@@ -110,6 +120,10 @@ function viewLocals(scope: RequestScope) {
     ServiceRequestsController,
     ServiceRequestSettingsController,
     WebhooksController,
+    ApiKeysController,
+    // Before ApiResourcesController, whose :resource route would otherwise take openapi.json and docs.
+    ApiDocsController,
+    ApiResourcesController,
   ],
   providers: [
     TenantResolver,
@@ -129,8 +143,15 @@ function viewLocals(scope: RequestScope) {
     ServiceRequestTriage,
     webhookTargetResolverProvider,
     WebhookEndpointsService,
+    ApiKeysService,
+    ApiKeyAuthenticator,
+    ApiKeyMiddleware,
+    ApiKeyGuard,
+    ApiResourcesService,
+    ErrorPageFilter,
     { provide: APP_GUARD, useClass: StaffAuthGuard },
-    { provide: APP_FILTER, useClass: ErrorPageFilter },
+    // Error pages for the console, JSON for the integration API under /api/v1.
+    { provide: APP_FILTER, useClass: ConsoleErrorFilter },
     { provide: APP_INTERCEPTOR, useClass: RenderViewInterceptor },
     // After RenderViewInterceptor, so it adds to a detail page's data before the page is rendered.
     { provide: APP_INTERCEPTOR, useClass: AttachmentListInterceptor },
@@ -145,7 +166,10 @@ export class ConsoleModule implements NestModule {
 
   configure(consumer: MiddlewareConsumer): void {
     const health = ['health', 'health/live', 'health/ready'].map((path) => ({ path, method: RequestMethod.GET }));
+    const api = { path: 'api/v1/{*path}', method: RequestMethod.ALL };
     consumer.apply(ClsMiddleware).forRoutes('*');
+    // The integration API authenticates by key, so it gets no session, cookies or CSRF token.
+    consumer.apply(ConsoleHostMiddleware, ApiKeyMiddleware, apiJsonBody).forRoutes(api);
     consumer
       .apply(
         ConsoleHostMiddleware,
@@ -159,7 +183,7 @@ export class ConsoleModule implements NestModule {
         attachmentUploadParser,
         csrfProtection,
       )
-      .exclude(...health)
+      .exclude(...health, api)
       .forRoutes('*');
   }
 }

@@ -41,6 +41,8 @@ export const ACTION_LABELS: Readonly<Record<string, string>> = {
   'webhook.deleted': 'Webhook endpoint deleted',
   'webhook.secret_rotated': 'Webhook signing secret replaced',
   'webhook.redelivered': 'Webhook delivery sent again',
+  'integration.key_created': 'API key created',
+  'integration.key_revoked': 'API key revoked',
 };
 
 /** Returns the console label of an action, or the action itself when it has none. */

@@ -224,6 +224,12 @@ const SPEC = {
     fallback: '10',
     parse: positiveInteger,
   },
+  API_RATE_LIMIT_PER_MINUTE: {
+    description:
+      'Requests one integration API key may make per minute; later requests get 429 with Retry-After until the minute ends.',
+    fallback: '600',
+    parse: positiveInteger,
+  },
   STORAGE_DRIVER: {
     description: 'Where documents are stored: local (a folder, STORAGE_LOCAL_DIR) or s3 (the S3_* settings).',
     fallback: 'local',

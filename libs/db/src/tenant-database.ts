@@ -7,7 +7,7 @@ import { SessionRevokedError } from '../../observability/src/errors';
 import { RequestScope } from '../../tenancy/src/request-scope';
 import { executorFor, SqlExecutor } from './sql-executor';
 
-export type DatabaseRole = 'portal_customer' | 'portal_staff' | 'portal_auth' | 'portal_resolver';
+export type DatabaseRole = 'portal_customer' | 'portal_staff' | 'portal_auth' | 'portal_resolver' | 'portal_app';
 
 export interface ContextSettings {
   tenantId?: string;
@@ -127,6 +127,27 @@ export class TenantDatabase {
   /** Before a tenant is known: hostname lookups only. */
   asResolver<T>(work: (sql: SqlExecutor) => Promise<T>): Promise<T> {
     return this.run('portal_resolver', {}, work);
+  }
+
+  /**
+   * As staff of the tenant of the request's API key: every row of that
+   * tenant. The opening round trip also confirms that the key is not
+   * revoked, so a revocation takes effect on the next request.
+   */
+  asApiKey<T>(work: (sql: SqlExecutor) => Promise<T>): Promise<T> {
+    const apiKey = this.scope.apiKey();
+    const keyId = checkedUuid(apiKey.keyId, 'keyId');
+    const check = `SELECT 1 FROM api_keys WHERE id = '${keyId}' AND revoked_at IS NULL`;
+    return this.run('portal_staff', { tenantId: apiKey.tenantId }, work, check);
+  }
+
+  /**
+   * As the login role itself, before any tenant is known: its only privilege
+   * is EXECUTE on api_key_credentials(), the lookup of an API key by its
+   * public id.
+   */
+  asApiKeyLookup<T>(work: (sql: SqlExecutor) => Promise<T>): Promise<T> {
+    return this.run('portal_app', {}, work);
   }
 
   /** As staff of a tenant named by a job; the worker has checked the job's ids, not a session. */

@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { ClsService, ClsStore } from 'nestjs-cls';
 
-import { PortalPrincipal, StaffPrincipal, TenantContext } from './tenant-context';
+import { ApiKeyPrincipal, PortalPrincipal, StaffPrincipal, TenantContext } from './tenant-context';
 
 export interface RequestStore extends ClsStore {
   requestId?: string;
   tenant?: TenantContext;
   principal?: PortalPrincipal;
   staff?: StaffPrincipal;
+  apiKey?: ApiKeyPrincipal;
 }
 
 /** Raised when code that needs a tenant runs outside a tenant's request. */
@@ -56,6 +57,17 @@ export class RequestScope {
 
   setStaff(staff: StaffPrincipal | undefined): void {
     this.cls.set('staff', staff);
+  }
+
+  apiKey(): ApiKeyPrincipal {
+    const apiKey = this.cls.isActive() ? this.cls.get('apiKey') : undefined;
+    if (!apiKey) throw new MissingContextError('API key');
+    if (apiKey.tenantId !== this.tenant().id) throw new MissingContextError('API key of this tenant');
+    return apiKey;
+  }
+
+  setApiKey(apiKey: ApiKeyPrincipal): void {
+    this.cls.set('apiKey', apiKey);
   }
 
 }

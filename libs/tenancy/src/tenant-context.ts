@@ -48,3 +48,13 @@ export interface StaffPrincipal {
   /** The user's session version at sign-in; a later reset raises it and ends this session. */
   sessionVersion: number;
 }
+
+export type ApiKeyScope = 'read' | 'read_write';
+
+/** The API key a request to the integration API authenticated with. */
+export interface ApiKeyPrincipal {
+  kind: 'api_key';
+  tenantId: string;
+  keyId: string;
+  scope: ApiKeyScope;
+}

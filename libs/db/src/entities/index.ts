@@ -36,6 +36,7 @@ import { RecordAttachment } from './record-attachment.entity';
 import { WebhookEndpoint } from './webhook-endpoint.entity';
 import { WebhookEvent } from './webhook-event.entity';
 import { WebhookDelivery } from './webhook-delivery.entity';
+import { ApiKey } from './api-key.entity';
 
 export {
   Tenant,
@@ -70,6 +71,7 @@ export {
   WebhookEndpoint,
   WebhookEvent,
   WebhookDelivery,
+  ApiKey,
 };
 
 export const ENTITIES = [
@@ -105,4 +107,5 @@ export const ENTITIES = [
   WebhookEndpoint,
   WebhookEvent,
   WebhookDelivery,
+  ApiKey,
 ];

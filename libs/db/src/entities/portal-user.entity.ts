@@ -41,4 +41,8 @@ export class PortalUser extends CompanyScopedRow<'status' | 'createdAt' | 'updat
   /** Raised to end every session of the user at once. */
   @Property({ type: 'integer', fieldName: 'session_version', default: 1 })
   sessionVersion!: number;
+
+  /** The tenant's own id for the user, set through the integration API, and null for users created in the console. */
+  @Property({ type: 'text', fieldName: 'external_id', nullable: true })
+  externalId?: string | null;
 }

@@ -6,6 +6,7 @@ import { Migration20261204000400_console_access } from './Migration2026120400040
 import { Migration20261204000500_record_attachments } from './Migration20261204000500_record_attachments';
 import { Migration20261204000600_proposal_responses } from './Migration20261204000600_proposal_responses';
 import { Migration20261204000700_service_requests } from './Migration20261204000700_service_requests';
+import { Migration20261204000800_api_keys } from './Migration20261204000800_api_keys';
 import { Migration20261204000900_webhooks } from './Migration20261204000900_webhooks';
 
 /** Migrations in order; listed by hand so compiled and ts-node runs find the same set. */
@@ -18,5 +19,6 @@ export const MIGRATIONS = [
   { name: 'Migration20261204000500_record_attachments', class: Migration20261204000500_record_attachments },
   { name: 'Migration20261204000600_proposal_responses', class: Migration20261204000600_proposal_responses },
   { name: 'Migration20261204000700_service_requests', class: Migration20261204000700_service_requests },
+  { name: 'Migration20261204000800_api_keys', class: Migration20261204000800_api_keys },
   { name: 'Migration20261204000900_webhooks', class: Migration20261204000900_webhooks },
 ];
