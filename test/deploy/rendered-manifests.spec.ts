@@ -175,6 +175,33 @@ const renderedChartSuite = HELM ? 'rendered chart' : 'rendered chart (skipped: n
     }
   });
 
+  it('creates the hook Secret before the migration Job', () => {
+    const weight = (kind: string): number =>
+      Number((objects.find((object) => object.kind === kind && (object.metadata as any).annotations?.['helm.sh/hook']) as any)?.metadata.annotations['helm.sh/hook-weight']);
+
+    expect(weight('Secret')).toBeLessThan(weight('Job'));
+  });
+
+  it('uses an existing Secret without creating one', () => {
+    const rendered = render({ ...PRODUCTION_VALUES, secrets: { existingSecret: 'portal-env' } });
+    const secretNames = podSpecs(rendered).flatMap(([, pod]) =>
+      (pod.containers[0].env ?? []).map((variable: any) => variable.valueFrom?.secretKeyRef?.name).filter(Boolean),
+    );
+
+    expect(rendered.filter((object) => object.kind === 'Secret')).toEqual([]);
+    expect([...new Set(secretNames)]).toEqual(['portal-env']);
+  });
+
+  it('mounts the claim of the local storage driver', () => {
+    const rendered = render({ ...PRODUCTION_VALUES, storage: { driver: 'local', local: { existingClaim: 'documents' } } });
+
+    expect(rendered.flatMap(validateKubernetesObject)).toEqual([]);
+    for (const [name, pod] of podSpecs(rendered).filter(([podName]) => !podName.endsWith('-migrate'))) {
+      const claims = (pod.volumes ?? []).map((volume: any) => volume.persistentVolumeClaim?.claimName).filter(Boolean);
+      expect([name, claims]).toEqual([name, ['documents']]);
+    }
+  });
+
   it('rejects negative replicas through the schema', () => {
     const result = runHelm(['template', 'release'], { ...PRODUCTION_VALUES, portal: { replicaCount: -1 } });
 
