@@ -187,11 +187,57 @@ describe('proposal responses at the database', () => {
       await second.query('ROLLBACK').catch(() => undefined);
       first.release();
       second.release();
+      // A signed proposal is frozen by a trigger, so the reset runs with triggers off.
       await admin.query(
-        `UPDATE proposals SET status = 'sent', responded_at = NULL, responded_by_user_id = NULL, response_name = NULL,
-           response_hash = NULL WHERE id = $1`,
-        [id],
+        `BEGIN; SET LOCAL session_replication_role = replica;
+         UPDATE proposals SET status = 'sent', responded_at = NULL, responded_by_user_id = NULL, response_name = NULL,
+           response_hash = NULL WHERE id = '${id}'; COMMIT`,
       );
     }
+  });
+
+  describe('signed proposals', () => {
+    let signed: string;
+    const staff = (): RoleSettings => ({ tenantId: tenant.tenantId });
+
+    beforeAll(async () => {
+      signed = unsharedOf(companyY);
+      // Signed as the portal does it, committed, so the freeze applies to every later transaction.
+      await admin.query(
+        `UPDATE proposals SET status = 'accepted', responded_at = now(), responded_by_user_id = $2, response_name = 'Pat',
+           response_hash = $3 WHERE id = $1`,
+        [signed, userOf(companyY), HASH],
+      );
+    });
+
+    it.each([
+      ['terms', "UPDATE proposals SET terms = 'Changed' WHERE id = $1"],
+      ['prices', 'UPDATE proposals SET subtotal_minor = subtotal_minor + 1 WHERE id = $1'],
+      ['company', 'UPDATE proposals SET company_id = (SELECT id FROM customer_companies WHERE id <> company_id AND tenant_id = proposals.tenant_id LIMIT 1) WHERE id = $1'],
+      ['line price', 'UPDATE proposal_lines SET amount_minor = amount_minor + 1 WHERE proposal_id = $1'],
+      ['line removal', 'DELETE FROM proposal_lines WHERE proposal_id = $1'],
+      ['new line', `INSERT INTO proposal_lines (tenant_id, company_id, proposal_id, description, quantity, unit_price_minor, amount_minor)
+        SELECT tenant_id, company_id, id, 'Extra', 1, 100, 100 FROM proposals WHERE id = $1`],
+    ])('staff cannot change its %s', async (_case, sql) => {
+      await expect(asRole(app, 'portal_staff', staff(), (client) => client.query(sql, [signed]))).rejects.toThrow(
+        /signed by the customer/,
+      );
+    });
+
+    it('staff can still unshare and share it', async () => {
+      const result = await asRole(app, 'portal_staff', staff(), async (client) => {
+        await client.query('UPDATE proposals SET shared_at = NULL WHERE id = $1', [signed]);
+        return client.query('UPDATE proposals SET shared_at = now(), updated_at = now() WHERE id = $1', [signed]);
+      });
+      expect(result.rowCount).toBe(1);
+    });
+
+    it('unsigned proposals stay editable', async () => {
+      const result = await asRole(app, 'portal_staff', staff(), async (client) => {
+        await client.query("UPDATE proposal_lines SET description = 'Renamed' WHERE proposal_id = $1", [sharedOf(companyY)]);
+        return client.query("UPDATE proposals SET terms = 'Net 45' WHERE id = $1", [sharedOf(companyY)]);
+      });
+      expect(result.rowCount).toBe(1);
+    });
   });
 });

@@ -231,6 +231,30 @@ describe('proposal accept and decline', () => {
   });
 
   it.each([
+    ['the proposal', "UPDATE proposals SET terms = 'Changed while the customer signs' WHERE id = $1"],
+    ['a line', 'UPDATE proposal_lines SET amount_minor = amount_minor + 100 WHERE proposal_id = $1 AND NOT is_optional'],
+  ])('an edit of %s racing the signature is not signed', async (_case, sql) => {
+    const id = await openProposal();
+    const form = await formOf(await signedIn(), id);
+    const editor = await admin.connect();
+    try {
+      await editor.query('BEGIN');
+      await editor.query(sql, [id]);
+      // The signature waits for the edit's row lock, then sees the edited terms.
+      const signing = form.accept(signature);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await editor.query('COMMIT');
+      const response = await signing;
+      expect(response.status).toBe(409);
+      expect(response.body).toContain('changed after you opened it');
+      expect((await stored(id)).status).toBe('sent');
+    } finally {
+      await editor.query('ROLLBACK').catch(() => undefined);
+      editor.release();
+    }
+  });
+
+  it.each([
     ['another company', async () => openProposal(1)],
     ['an unshared proposal', async () => openProposal(0, false)],
   ])('%s gives 404', async (_case, target) => {

@@ -95,6 +95,11 @@ export class ProposalResponsesService {
     answer: ProposalAnswer,
     origin: RequestOrigin,
   ): Promise<{ kind: 'recorded'; row: AnsweredRow } | { kind: 'rejected'; outcome: AnswerOutcome }> {
+    // Locks the row while it is still open to this customer, so a staff edit
+    // cannot commit between the fingerprint check and the UPDATE below. Line
+    // edits take the same lock through a trigger. An answered, expired or
+    // hidden proposal returns no row here and is explained below.
+    await db.execute('SELECT id FROM proposals WHERE id = ? FOR UPDATE', [proposalId]);
     const proposal = await proposalsKind.detail(db, proposalId, this.records.queryContext());
     if (!proposal) throw new NotFoundError('proposal');
     const number = String(proposal.number);

@@ -20,6 +20,11 @@ const TENANT_TODAY = `(SELECT (now() AT TIME ZONE t.time_zone)::date FROM tenant
  * The accepted totals are computed by a trigger from the proposal's own
  * lines, so a client cannot write its own price. The length checks are
  * NOT VALID so answers recorded before them are kept as they were.
+ *
+ * A proposal the customer signed in the portal (response_hash set) is
+ * frozen: staff, the API and provisioning may still share or unshare it,
+ * but not change its terms, lines or company. Line changes lock the
+ * proposal row first, so a line edit and a signature never interleave.
  */
 export class Migration20261204000600_proposal_responses extends Migration {
   override async up(): Promise<void> {
@@ -38,6 +43,7 @@ export class Migration20261204000600_proposal_responses extends Migration {
         ADD CONSTRAINT proposals_response_reason_length CHECK (length(response_reason) <= 2000) NOT VALID;`);
 
     this.addSql(ACCEPTED_TOTALS_TRIGGER);
+    this.addSql(SIGNED_PROPOSAL_FREEZE);
 
     // Staff hear about each answer by email.
     this.addSql(`
@@ -69,6 +75,10 @@ export class Migration20261204000600_proposal_responses extends Migration {
     this.addSql(`
       DROP POLICY customer_respond ON proposals;
       REVOKE UPDATE ON proposals FROM portal_customer;
+      DROP TRIGGER proposal_lines_follow_signature ON proposal_lines;
+      DROP FUNCTION proposal_lines_follow_signature();
+      DROP TRIGGER proposals_signed_frozen ON proposals;
+      DROP FUNCTION proposal_signed_frozen();
       DROP TRIGGER proposals_accepted_totals ON proposals;
       DROP FUNCTION proposal_accepted_totals();
       ALTER TABLE proposals
@@ -131,4 +141,44 @@ END $$;
 REVOKE ALL ON FUNCTION proposal_accepted_totals() FROM PUBLIC;
 CREATE TRIGGER proposals_accepted_totals BEFORE INSERT OR UPDATE ON proposals
   FOR EACH ROW EXECUTE FUNCTION proposal_accepted_totals();
+`;
+
+// Compared as jsonb without the columns that may still change, so any other
+// column, including company_id, counts as an edit.
+const SIGNED_PROPOSAL_FREEZE = `
+CREATE FUNCTION proposal_signed_frozen() RETURNS trigger
+  LANGUAGE plpgsql SET search_path = pg_catalog, public
+AS $$
+BEGIN
+  IF OLD.response_hash IS NOT NULL
+     AND to_jsonb(NEW) - 'shared_at' - 'updated_at' IS DISTINCT FROM to_jsonb(OLD) - 'shared_at' - 'updated_at' THEN
+    RAISE EXCEPTION 'proposal % was signed by the customer and can no longer change', OLD.id
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'proposals_signed_frozen';
+  END IF;
+  RETURN NEW;
+END $$;
+REVOKE ALL ON FUNCTION proposal_signed_frozen() FROM PUBLIC;
+CREATE TRIGGER proposals_signed_frozen BEFORE UPDATE ON proposals
+  FOR EACH ROW EXECUTE FUNCTION proposal_signed_frozen();
+
+CREATE FUNCTION proposal_lines_follow_signature() RETURNS trigger
+  LANGUAGE plpgsql SET search_path = pg_catalog, public
+AS $$
+DECLARE
+  line proposal_lines%ROWTYPE := CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+  signed text;
+BEGIN
+  -- A row lock on the proposal, the same one a customer's signature takes.
+  -- A proposal deleted in this statement is gone, so its lines may go too.
+  SELECT p.response_hash INTO signed FROM proposals p
+    WHERE p.tenant_id = line.tenant_id AND p.id = line.proposal_id FOR UPDATE;
+  IF signed IS NOT NULL THEN
+    RAISE EXCEPTION 'proposal % was signed by the customer and its lines can no longer change', line.proposal_id
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'proposals_signed_frozen';
+  END IF;
+  RETURN line;
+END $$;
+REVOKE ALL ON FUNCTION proposal_lines_follow_signature() FROM PUBLIC;
+CREATE TRIGGER proposal_lines_follow_signature BEFORE INSERT OR UPDATE OR DELETE ON proposal_lines
+  FOR EACH ROW EXECUTE FUNCTION proposal_lines_follow_signature();
 `;

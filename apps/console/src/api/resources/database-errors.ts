@@ -16,7 +16,8 @@ function isPgError(error: unknown): error is PgError {
  * errors that name the field, without passing on the database's text:
  * a number another record already uses, an email another user has, or a
  * move to another company while rows of the old one point at the record,
- * or the deletion of a row that other rows still point at.
+ * the deletion of a row that other rows still point at, or a change to a
+ * proposal the customer has signed.
  * Anything else is returned unchanged.
  */
 export function apiErrorFromDatabase(error: unknown, operation: 'write' | 'delete' = 'write'): unknown {
@@ -33,6 +34,9 @@ export function apiErrorFromDatabase(error: unknown, operation: 'write' | 'delet
     return new ConflictError({
       companyExternalId: 'cannot change while other rows of the current customer company refer to this one',
     });
+  }
+  if (error.code === '23514' && error.constraint === 'proposals_signed_frozen') {
+    return new ConflictError({ externalId: 'names a proposal the customer has signed in the portal; it can no longer change' });
   }
   if (error.code === '23514') {
     return new DomainError('constraint_violation', 422, 'The values break a rule of this resource.', {
