@@ -2,15 +2,21 @@
 // Installs dependencies when node_modules is missing or older than the lock
 // file, then runs the given command with the project's binaries on PATH.
 const { spawn, spawnSync } = require('node:child_process');
-const { existsSync, statSync } = require('node:fs');
+const { existsSync, lstatSync, statSync } = require('node:fs');
 const { join } = require('node:path');
 
 const root = join(__dirname, '..');
 const marker = join(root, 'node_modules', '.package-lock.json');
 const lock = join(root, 'package-lock.json');
+const modules = join(root, 'node_modules');
+// A node_modules that is a symbolic link is shared with another checkout;
+// npm ci would empty the folder it points to, so it is left alone.
+const shared = existsSync(modules) && lstatSync(modules).isSymbolicLink();
 const stale = !existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs;
 
-if (stale) {
+if (shared && stale) {
+  console.log('node_modules is a symbolic link to a shared install; not reinstalling it.');
+} else if (stale) {
   console.log('Installing dependencies (npm ci)...');
   const install = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], {
     cwd: root,

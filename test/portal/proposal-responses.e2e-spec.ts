@@ -159,6 +159,7 @@ describe('proposal accept and decline', () => {
     const after = await client.get(response.headers.location as string);
     expect(after.body).toContain('You accepted proposal');
     expect(after.body).toContain('Accepted total');
+    expect(after.body).toContain('<span class="badge badge--accepted">Chosen</span>');
     expect(after.body).not.toContain(`action="/proposals/${id}/accept"`);
   });
 
@@ -167,6 +168,8 @@ describe('proposal accept and decline', () => {
     const form = await formOf(await signedIn(), id);
     expect((await form.decline({ reason: 'Budget moved to next year' })).status).toBe(303);
     const number = (await stored(id)).number as string;
+    // A decline records the signed-in user's name, since the form asks for none.
+    expect((await stored(id)).response_name).toBe(`User ${tenant.companies[0].key}`);
 
     const deadline = Date.now() + 15_000;
     const mine = () => mail.received.filter((message) => message.raw.includes(`Proposal ${number}`));

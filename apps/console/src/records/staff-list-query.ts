@@ -103,7 +103,7 @@ export function buildStaffDetailQuery(staffKind: StaffRecordKind, today: string)
   const siteJoin = staffKind.hasSite ? 'LEFT JOIN sites s ON s.tenant_id = r.tenant_id AND s.id = r.site_id' : '';
   const sql = `SELECT r.*, c.name AS company_name, ${staffKind.hasSite ? 's.name' : 'NULL'} AS site_name,
       ${columnOrNull(staffKind.numberColumn)} AS record_number, ${columnOrNull(staffKind.titleColumn)} AS record_title,
-      ${staffKind.statusSql} AS record_status
+      ${staffKind.statusSql} AS record_status${staffKind.detailColumns ? `, ${staffKind.detailColumns}` : ''}
     FROM ${staffKind.table} r
     JOIN customer_companies c ON c.tenant_id = r.tenant_id AND c.id = r.company_id
     ${siteJoin}

@@ -39,6 +39,8 @@ export interface StaffRecordKind {
   statusSql: string;
   statusLabel: string;
   hasSite: boolean;
+  /** More select-list expressions for the detail page, each aliased; constants only. */
+  detailColumns?: string;
   fields: DetailField[];
 }
 
@@ -181,6 +183,8 @@ const DEFINITIONS: Record<string, StaffDefinition> = {
     statusSql: proposalStatusSql(':today'),
     statusLabel: 'Status',
     hasSite: true,
+    detailColumns: `(SELECT string_agg(l.description, '; ' ORDER BY l.position, l.id) FROM proposal_lines l
+      WHERE l.tenant_id = r.tenant_id AND l.id = ANY (r.accepted_line_ids)) AS accepted_lines`,
     fields: [
       site,
       { label: 'Issued on', column: 'issued_on', format: 'date' },
@@ -191,6 +195,7 @@ const DEFINITIONS: Record<string, StaffDefinition> = {
       { label: 'Answered at', column: 'responded_at', format: 'timestamp' },
       { label: 'Signed by', column: 'response_name' },
       { label: 'Accepted total', column: 'accepted_total_minor', format: 'money' },
+      { label: 'Optional items chosen', column: 'accepted_lines', format: 'long_text' },
       { label: 'Decline reason', column: 'response_reason', format: 'long_text' },
       { label: 'Answered from address', column: 'response_ip' },
       { label: 'Answered with browser', column: 'response_user_agent', format: 'long_text' },

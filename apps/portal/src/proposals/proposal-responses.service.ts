@@ -118,7 +118,8 @@ export class ProposalResponsesService {
     const accepted = answer.decision === 'accepted';
     const [row] = await db.execute<AnsweredRow[]>(
       `UPDATE proposals SET status = ?, responded_at = now(), responded_by_user_id = (SELECT app_current_user_id()),
-         response_name = ?, response_reason = ?, response_ip = ?::inet, response_user_agent = ?, response_hash = ?,
+         response_name = coalesce(?, (SELECT name FROM portal_users WHERE id = (SELECT app_current_user_id()))),
+         response_reason = ?, response_ip = ?::inet, response_user_agent = ?, response_hash = ?,
          accepted_line_ids = ?::uuid[], updated_at = now()
        WHERE id = ?
        RETURNING number, status, company_id, responded_by_user_id, responded_at, accepted_total_minor, currency`,

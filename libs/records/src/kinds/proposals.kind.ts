@@ -11,7 +11,9 @@ export const proposalsKind: RecordKind = {
   title: 'Proposals',
   singular: 'Proposal',
   emptyMessage: 'No proposals have been shared with you yet.',
-  select: `SELECT r.id, r.number, r.title, r.issued_on, r.valid_until, r.currency, r.total_minor,
+  // An accepted proposal lists the total the customer accepted, with the optional lines they chose.
+  select: `SELECT r.id, r.number, r.title, r.issued_on, r.valid_until, r.currency,
+      coalesce(r.accepted_total_minor, r.total_minor) AS total_minor,
       s.name AS site_name, ${proposalStatusSql(':today')} AS effective_status
     FROM proposals r LEFT JOIN sites s ON s.tenant_id = r.tenant_id AND s.id = r.site_id`,
   sortColumn: 'issued_on',
