@@ -73,6 +73,10 @@ describe('console API keys', () => {
       'To revoke',
     ]);
 
+    // Revoking takes a second click: the form sits inside a disclosure that asks to confirm.
+    const page = await owner.get('/settings/api-keys');
+    expect(page.body).toMatch(new RegExp(`<details class="confirm">\\s*<summary[^>]*>Revoke[\\s\\S]*?action="/settings/api-keys/${rows[0].id}/revoke"`));
+
     const revoked = await owner.submit('/settings/api-keys', `/settings/api-keys/${rows[0].id}/revoke`, {});
 
     expect(revoked.status).toBe(303);

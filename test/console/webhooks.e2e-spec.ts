@@ -225,6 +225,11 @@ describe('settings → webhooks', () => {
     const row = (await admin.query('SELECT url, description, event_types, enabled FROM webhook_endpoints WHERE id = $1', [id])).rows[0];
     expect(row).toEqual({ url: 'https://edit2.save.test/new', description: 'Renamed', event_types: ['portal_user.activated'], enabled: false });
 
+    // Deleting and replacing the secret each take a second click inside a disclosure.
+    const page = await owner.get(`/settings/webhooks/${id}`);
+    expect(page.body).toMatch(/<summary[^>]*>Delete<\/summary>\s*<form method="post" action="[^"]+\/delete"/);
+    expect(page.body).toMatch(/<summary[^>]*>Create a new secret<\/summary>\s*<form method="post" action="[^"]+\/rotate-secret"/);
+
     const remove = await owner.submit(`/settings/webhooks/${id}`, `/settings/webhooks/${id}/delete`, {});
     expect(remove.status).toBe(303);
     expect((await admin.query('SELECT 1 FROM webhook_endpoints WHERE id = $1', [id])).rowCount).toBe(0);
