@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import Redis from 'ioredis';
 import { Pool } from 'pg';
 
 import { hashPassword } from '../../libs/auth/src/passwords';
@@ -32,8 +33,20 @@ describe('portal service request form', () => {
   let neighbourSiteId: string;
   let neighbourEquipmentId: string;
   let otherTenantSiteId: string;
+  let redis: Redis;
+
+  // Most tests submit as `customer`; its hourly count starts fresh for each,
+  // and only the limit test counts up to the limit, as another user.
+  beforeEach(async () => {
+    const user = await admin.query<{ id: string }>('SELECT id FROM portal_users WHERE tenant_id = $1 AND email = $2', [
+      tenant.tenantId,
+      tenant.companies[0].email,
+    ]);
+    await redis.del(`service-requests:${tenant.tenantId}:${user.rows[0].id}`);
+  });
 
   beforeAll(async () => {
+    redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
     folder = await mkdtemp(join(tmpdir(), 'service-requests-'));
     process.env.STORAGE_LOCAL_DIR = folder;
     process.env.SERVICE_REQUESTS_PER_HOUR = String(RATE_LIMIT);
@@ -56,6 +69,7 @@ describe('portal service request form', () => {
   }, 60_000);
 
   afterAll(async () => {
+    await redis?.quit();
     await portal?.close();
     await mail?.stop();
     await admin?.end();
@@ -104,7 +118,14 @@ describe('portal service request form', () => {
   }
 
   /** Opens the form and returns its fields filled with a valid request, with `changes` applied. */
+  let formsFilled = 0;
+
+  /**
+   * Loads the form and fills it in. Each description is different, because
+   * the same text from the same user within ten minutes counts as a resubmit.
+   */
   async function filledForm(client: PortalClient, changes: Record<string, string> = {}): Promise<Array<[string, string]>> {
+    formsFilled += 1;
     const page = await client.get('/service-requests/new');
     expect(page.status).toBe(200);
     const { csrf, submissionKey } = formKeysFrom(page.body);
@@ -115,7 +136,7 @@ describe('portal service request form', () => {
       equipment_id: '',
       category: 'sprinkler',
       urgency: 'high',
-      description: 'Water drips from the sprinkler head in the lobby.',
+      description: `Water drips from the sprinkler head in the lobby (form ${formsFilled}).`,
       preferred_date_1: '',
       ...changes,
     };
@@ -380,6 +401,20 @@ describe('portal service request form', () => {
     expect(decodeQuotedPrintable(notices[0].raw)).toContain(`/service-requests/${row.id}`);
   });
 
+  it('treats a resubmit after Back as the same request', async () => {
+    const first = await filledForm(customer, { description: 'Fire door on level 2 does not latch.' });
+    const created = await postRequestForm(customer, first);
+    expect(created.status).toBe(303);
+
+    // Back brings the form again with a fresh submission key and the typed values.
+    const again = await filledForm(customer, { description: 'Fire door on level 2 does not latch.' });
+    expect(keyOf(again)).not.toBe(keyOf(first));
+    const resubmitted = await postRequestForm(customer, again);
+
+    expect(resubmitted.headers.location).toBe(`/service-requests/${requestIdFrom(created.headers.location)}?submitted=duplicate`);
+    expect(await requestsWithKey(keyOf(again))).toHaveLength(0);
+  });
+
   it('replaces a malformed submission key', async () => {
     const fields = await filledForm(customer, { submission_key: 'not-a-key' });
     const response = await postRequestForm(customer, fields);
@@ -400,11 +435,19 @@ describe('portal service request form', () => {
 
   it('limits requests per user and hour', async () => {
     const limited = await signIn(`colleague-2@${tenant.slug}.example`);
-    for (let index = 0; index < RATE_LIMIT; index += 1) {
-      const fields = await filledForm(limited, { description: `Request number ${index + 1} this hour.` });
-      expect((await postRequestForm(limited, fields)).status).toBe(303);
-    }
+    // Loaded before the limit is reached, as in a second browser tab.
     const fields = await filledForm(limited, { description: 'One request too many.' });
+    for (let index = 0; index < RATE_LIMIT; index += 1) {
+      const allowed = await filledForm(limited, { description: `Request number ${index + 1} this hour.` });
+      expect((await postRequestForm(limited, allowed)).status).toBe(303);
+    }
+
+    // The form itself says so before anything is typed.
+    const form = await limited.get('/service-requests/new');
+    expect(form.status).toBe(429);
+    expect(form.body).toContain(`You have submitted ${RATE_LIMIT} service requests within the last hour`);
+    expect(form.body).not.toContain('name="description"');
+
     const response = await postRequestForm(limited, fields);
 
     expect(response.status).toBe(429);

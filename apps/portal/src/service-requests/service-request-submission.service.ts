@@ -59,6 +59,11 @@ export class ServiceRequestSubmissions {
     this.logger.setContext(ServiceRequestSubmissions.name);
   }
 
+  /** Throws TooManyServiceRequestsError when the signed-in user has no submission left this hour. */
+  assertRoomFor(tenantId: string, userId: string, supportPhone: string | null): Promise<void> {
+    return this.rateLimit.assertRoomFor(tenantId, userId, supportPhone);
+  }
+
   /** Returns the request an earlier submit of this form created, or null. */
   async findSubmitted(submissionKey: string): Promise<SubmissionResult | null> {
     const [row] = await this.db.asCustomer((db) =>
@@ -74,11 +79,11 @@ export class ServiceRequestSubmissions {
    * limit. The site and equipment must have been checked with `checkPlace`.
    */
   async submit(fields: ValidRequestFields, files: CheckedRequestFile[], origin: RequestOrigin): Promise<SubmissionResult> {
-    const earlier = await this.findSubmitted(fields.submissionKey);
+    const earlier = (await this.findSubmitted(fields.submissionKey)) ?? (await this.findRecentCopy(fields));
     if (earlier) return earlier;
 
     const principal = this.scope.principal();
-    await this.rateLimit.admit(principal.tenantId, principal.userId);
+    await this.rateLimit.admit(principal.tenantId, principal.userId, this.scope.tenant().branding.supportPhone);
 
     // A fresh id per attempt, so the keys of a losing duplicate never equal the winner's.
     const requestId = randomUUID();
@@ -104,6 +109,25 @@ export class ServiceRequestSubmissions {
 
     await this.afterCommit(created.result.event, created.result.deliveryIds, created.followUp);
     return { outcome: 'created', id: requestId, number: created.result.event.number };
+  }
+
+  /**
+   * Returns a request the same user filed in the last ten minutes with the
+   * same site, equipment, category and description, or null. The Back
+   * button brings the form back with a fresh submission key but the typed
+   * values, so sending it again would otherwise file the request twice.
+   */
+  private async findRecentCopy(fields: ValidRequestFields): Promise<SubmissionResult | null> {
+    const [row] = await this.db.asCustomer((db) =>
+      db.execute<Array<{ id: string; number: string }>>(
+        `SELECT id, number FROM service_requests
+         WHERE portal_user_id = (SELECT app_current_user_id()) AND site_id = ? AND equipment_id IS NOT DISTINCT FROM ?::uuid
+           AND category = ? AND description = ? AND created_at > now() - interval '10 minutes'
+         ORDER BY created_at DESC LIMIT 1`,
+        [fields.siteId, fields.equipmentId, fields.categoryLabel, fields.description],
+      ),
+    );
+    return row ? { outcome: 'duplicate', id: row.id, number: row.number } : null;
   }
 
   private storedFiles(requestId: string, files: CheckedRequestFile[]): StoredFile[] {

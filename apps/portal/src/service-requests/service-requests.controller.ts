@@ -57,7 +57,14 @@ export class ServiceRequestsController {
   }
 
   @Get('new')
-  async newRequest() {
+  async newRequest(@Res({ passthrough: true }) res: Response) {
+    const principal = this.scope.principal();
+    try {
+      await this.submissions.assertRoomFor(principal.tenantId, principal.userId, this.scope.tenant().branding.supportPhone);
+    } catch (error) {
+      if (error instanceof TooManyServiceRequestsError) res.setHeader('Retry-After', String(error.retryAfterSeconds));
+      throw error;
+    }
     const values: RequestFormValues = {
       submissionKey: randomUUID(),
       siteId: '',

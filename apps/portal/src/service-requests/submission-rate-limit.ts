@@ -13,12 +13,16 @@ export class TooManyServiceRequestsError extends DomainError {
     limit: number,
     /** Seconds until the window ends and the user may submit again. */
     readonly retryAfterSeconds: number,
+    /** The tenant's support phone number, when branding has one. */
+    supportPhone: string | null = null,
   ) {
+    const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
+    const contact = supportPhone ? `call ${supportPhone}` : 'call us';
     super(
       'too_many_service_requests',
       429,
       `You have submitted ${limit} service requests within the last hour, which is the limit. ` +
-        'Wait an hour and try again, or call us if the matter is urgent.',
+        `Try again in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}, or ${contact} if the matter is urgent.`,
     );
   }
 }
@@ -43,10 +47,21 @@ export class SubmissionRateLimit {
   }
 
   /** Counts one submission and throws TooManyServiceRequestsError when it is over the limit. */
-  async admit(tenantId: string, userId: string): Promise<void> {
+  async admit(tenantId: string, userId: string, supportPhone: string | null = null): Promise<void> {
     const [count, ttl] = (await this.redis.eval(COUNT_SUBMISSION, 1, this.key(tenantId, userId), WINDOW_SECONDS)) as [number, number];
     const limit = this.config.SERVICE_REQUESTS_PER_HOUR;
-    if (count > limit) throw new TooManyServiceRequestsError(limit, ttl > 0 ? ttl : WINDOW_SECONDS);
+    if (count > limit) throw new TooManyServiceRequestsError(limit, ttl > 0 ? ttl : WINDOW_SECONDS, supportPhone);
+  }
+
+  /**
+   * Throws TooManyServiceRequestsError when the user has no submission left
+   * this hour, without counting one, so the form is not shown in vain.
+   */
+  async assertRoomFor(tenantId: string, userId: string, supportPhone: string | null = null): Promise<void> {
+    const key = this.key(tenantId, userId);
+    const [count, ttl] = await Promise.all([this.redis.get(key), this.redis.ttl(key)]);
+    const limit = this.config.SERVICE_REQUESTS_PER_HOUR;
+    if (Number(count ?? 0) >= limit) throw new TooManyServiceRequestsError(limit, ttl > 0 ? ttl : WINDOW_SECONDS, supportPhone);
   }
 
   /** Gives back the slot of a submission that created nothing. */
