@@ -52,6 +52,8 @@ import { RecordsController } from './records/records.controller';
 import { webhookTargetResolverProvider } from '../../../libs/webhooks/src/webhook-target.provider';
 import { WebhookEndpointsService } from './webhooks/webhook-endpoints.service';
 import { WebhooksController } from './webhooks/webhooks.controller';
+import { CustomDomainsService } from './domains/custom-domains.service';
+import { DomainsController } from './domains/domains.controller';
 import { RECORD_NAVIGATION } from './records/staff-record-kinds';
 import { StaffRecordsService } from './records/staff-records.service';
 import { ServiceRequestInbox } from './service-requests/service-request-inbox.service';
@@ -110,6 +112,7 @@ function viewLocals(scope: RequestScope) {
     ServiceRequestsController,
     ServiceRequestSettingsController,
     WebhooksController,
+    DomainsController,
   ],
   providers: [
     TenantResolver,
@@ -129,6 +132,7 @@ function viewLocals(scope: RequestScope) {
     ServiceRequestTriage,
     webhookTargetResolverProvider,
     WebhookEndpointsService,
+    CustomDomainsService,
     { provide: APP_GUARD, useClass: StaffAuthGuard },
     { provide: APP_FILTER, useClass: ErrorPageFilter },
     { provide: APP_INTERCEPTOR, useClass: RenderViewInterceptor },

@@ -41,6 +41,11 @@ export const ACTION_LABELS: Readonly<Record<string, string>> = {
   'webhook.deleted': 'Webhook endpoint deleted',
   'webhook.secret_rotated': 'Webhook signing secret replaced',
   'webhook.redelivered': 'Webhook delivery sent again',
+  'domain.added': 'Custom domain added',
+  'domain.removed': 'Custom domain removed',
+  'domain.verification_requested': 'Custom domain verification requested',
+  'domain.verified': 'Custom domain verified',
+  'domain.primary_changed': 'Primary domain changed',
 };
 
 /** Returns the console label of an action, or the action itself when it has none. */

@@ -404,7 +404,7 @@ const SPEC = {
   },
   DNS_SERVERS: {
     description:
-      'Comma-separated DNS servers that webhook host names are resolved with, such as 127.0.0.1:5353. Empty uses the servers of the operating system (/etc/resolv.conf).',
+      'Comma-separated DNS servers that webhook host names and custom domain verification records are resolved with, such as 127.0.0.1:5353. Empty uses the servers of the operating system (/etc/resolv.conf).',
     fallback: '',
     parse: dnsServers,
   },

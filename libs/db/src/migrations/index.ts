@@ -7,6 +7,7 @@ import { Migration20261204000500_record_attachments } from './Migration202612040
 import { Migration20261204000600_proposal_responses } from './Migration20261204000600_proposal_responses';
 import { Migration20261204000700_service_requests } from './Migration20261204000700_service_requests';
 import { Migration20261204000900_webhooks } from './Migration20261204000900_webhooks';
+import { Migration20261204001000_custom_domains } from './Migration20261204001000_custom_domains';
 
 /** Migrations in order; listed by hand so compiled and ts-node runs find the same set. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261204000600_proposal_responses', class: Migration20261204000600_proposal_responses },
   { name: 'Migration20261204000700_service_requests', class: Migration20261204000700_service_requests },
   { name: 'Migration20261204000900_webhooks', class: Migration20261204000900_webhooks },
+  { name: 'Migration20261204001000_custom_domains', class: Migration20261204001000_custom_domains },
 ];

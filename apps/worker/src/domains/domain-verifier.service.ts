@@ -1,0 +1,86 @@
+import type { Resolver } from 'node:dns/promises';
+import { Inject, Injectable } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { PinoLogger } from 'nestjs-pino';
+
+import { recordActivity } from '../../../../libs/activity/src/activity-log';
+import { APP_CONFIG, AppConfig } from '../../../../libs/config/src';
+import { TenantDatabase } from '../../../../libs/db/src/tenant-database';
+import { createDnsResolver } from '../../../../libs/domains/src/dns-resolver';
+import { checkVerificationRecord } from '../../../../libs/domains/src/txt-verifier';
+import type { DomainVerificationJob } from '../../../../libs/queue/src/queues';
+import { REDIS } from '../../../../libs/redis/src/redis.module';
+import { publishTenantChange } from '../../../../libs/tenancy/src/tenant-resolver.service';
+
+/** Time one DNS try may take; each lookup is tried twice. */
+const DNS_TIMEOUT_MS = 5000;
+
+export type VerificationOutcome = 'verified' | 'failed' | 'not_pending';
+
+interface PendingDomain {
+  hostname: string;
+  verification_token: string;
+}
+
+/**
+ * Checks a pending custom domain's TXT record and stores the outcome. A
+ * verified domain is announced on Redis at once, so every portal process
+ * drops its cached "unknown host" answer for it.
+ */
+@Injectable()
+export class DomainVerifier {
+  private readonly resolver: Resolver;
+
+  constructor(
+    private readonly db: TenantDatabase,
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly logger: PinoLogger,
+  ) {
+    this.resolver = createDnsResolver(config.DNS_SERVERS, DNS_TIMEOUT_MS);
+    this.logger.setContext(DomainVerifier.name);
+  }
+
+  async verify({ tenantId, domainId }: DomainVerificationJob, jobId?: string): Promise<VerificationOutcome> {
+    const domain = await this.db.asWorkerFor(tenantId, async (db) => {
+      const rows = await db.execute<PendingDomain[]>(
+        'SELECT hostname, verification_token FROM tenant_domains WHERE id = ? AND verified_at IS NULL AND verification_token IS NOT NULL',
+        [domainId],
+      );
+      return rows[0];
+    });
+    if (!domain) return 'not_pending';
+
+    // The lookup runs outside any transaction, so a slow DNS server holds no connection.
+    const result = await checkVerificationRecord(this.resolver, domain.hostname, domain.verification_token);
+    const reason = result.verified ? null : result.reason;
+    const stored = await this.db.asWorkerFor(tenantId, async (db) => {
+      const rows = await db.execute(
+        `UPDATE tenant_domains
+         SET verified_at = CASE WHEN ?::boolean THEN now() END, last_checked_at = now(), last_check_error = ?
+         WHERE id = ? AND verified_at IS NULL AND verification_token = ? RETURNING id`,
+        [result.verified, reason, domainId, domain.verification_token],
+      );
+      if (rows.length > 0 && result.verified) {
+        await recordActivity(db, {
+          action: 'domain.verified',
+          actorType: 'system',
+          subjectType: 'tenant_domain',
+          subjectId: domainId,
+          details: { hostname: domain.hostname },
+        });
+      }
+      return rows.length > 0;
+    });
+    if (!stored) return 'not_pending';
+
+    const fields = { tenantId, domainId, jobId, hostname: domain.hostname };
+    if (!result.verified) {
+      this.logger.info({ ...fields, reason }, 'domain verification failed');
+      return 'failed';
+    }
+    await publishTenantChange(this.redis, tenantId);
+    this.logger.info(fields, 'domain verified');
+    return 'verified';
+  }
+}
