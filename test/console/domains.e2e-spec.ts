@@ -1,11 +1,14 @@
 import type { ChildProcess } from 'node:child_process';
+import { getQueueToken } from '@nestjs/bullmq';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Queue } from 'bullmq';
 import { Pool } from 'pg';
 
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { hashPassword } from '../../libs/auth/src/passwords';
+import { DOMAIN_VERIFICATION_QUEUE, DomainVerificationJob } from '../../libs/queue/src/queues';
 import { startAppProcess, stopAppProcess } from '../support/app-process';
 import { startDnsServer, TestDnsServer } from '../support/dns-server';
 import { adminPool, provisionTestTenant, TEST_PASSWORD, TestTenant } from '../support/fixtures';
@@ -83,6 +86,7 @@ describe('settings → domains', () => {
     admin = adminPool();
     dns = await startDnsServer();
     process.env.DNS_SERVERS = dns.address;
+    process.env.DOMAIN_RECHECK_SECONDS = '1';
     tenantA = await provisionTestTenant(admin, 'dom-a', 1);
     tenantB = await provisionTestTenant(admin, 'dom-b', 1);
     await admin.query(`INSERT INTO staff_users (tenant_id, email, name, role, status, password_hash) VALUES ($1, $2, 'A member', 'member', 'active', $3)`, [
@@ -102,12 +106,24 @@ describe('settings → domains', () => {
 
   afterAll(async () => {
     await stopAppProcess(portal);
+    await removeRechecks();
     await worker?.close();
     await app?.close();
     await dns?.close();
     await admin?.end();
     delete process.env.DNS_SERVERS;
+    delete process.env.DOMAIN_RECHECK_SECONDS;
   });
+
+  /** Drops this file's scheduled re-checks, so no later worker looks these test names up in real DNS. */
+  const removeRechecks = async () => {
+    if (!worker) return;
+    const queue = worker.get<Queue<DomainVerificationJob>>(getQueueToken(DOMAIN_VERIFICATION_QUEUE));
+    const ours = new Set([tenantA?.tenantId, tenantB?.tenantId]);
+    for (const job of await queue.getDelayed()) {
+      if (ours.has(job.data.tenantId)) await job.remove();
+    }
+  };
 
   it('lists the platform hostname', async () => {
     const page = await owner.get('/settings/domains');
@@ -144,6 +160,23 @@ describe('settings → domains', () => {
     expect(served.status).toBe(200);
     expect(served.body).toContain(`Brand ${tenantA.slug}`);
     expect((await owner.get('/settings/domains')).body).toMatch(new RegExp(`id="domain-${pending.id}" data-state="verified"`));
+  });
+
+  it('re-checks a pending domain on its own', async () => {
+    const hostname = `later.${tenantA.slug}.test`;
+    const added = new Date();
+    expect((await addDomain(owner, hostname)).status).toBe(303);
+    const pending = await checkedAfter(hostname, added);
+    expect(pending.verified_at).toBeNull();
+
+    dns.set(`_portal-verification.${hostname}`, { TXT: [`portal-verification=${pending.verification_token}`] });
+    const verified = await waitFor(async () => {
+      const row = await domainRow(hostname);
+      return row?.verified_at ? row : undefined;
+    }, 15_000, `verification of ${hostname}`);
+
+    expect(verified.last_check_error).toBeNull();
+    expect((await portalGet(hostname)).status).toBe(200);
   });
 
   it('records the reason of a wrong TXT record', async () => {

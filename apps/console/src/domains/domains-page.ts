@@ -33,6 +33,8 @@ export function domainsPage(config: Pick<AppConfig, 'PORTAL_BASE_DOMAIN'>, slug:
         isVerified: state === 'verified',
         isFailed: state === 'failed',
         isPrimary: row.is_primary && state === 'verified',
+        // Manifests mark their domains verified without a check, at the epoch, which is no date to show.
+        verifiedOn: row.verification_token ? row.verified_at : null,
         record: row.verification_token
           ? { name: verificationRecordName(row.hostname), value: verificationRecordValue(row.verification_token) }
           : null,
