@@ -304,6 +304,25 @@ describe('settings → domains', () => {
     expect((await portalGet(hostname)).status).toBe(404);
   });
 
+  it('keeps one primary under concurrent changes', async () => {
+    const ids: string[] = [];
+    for (const name of ['first', 'second', 'third']) {
+      const result = await admin.query<{ id: string }>(
+        `INSERT INTO tenant_domains (tenant_id, hostname, verification_token, verified_at) VALUES ($1, $2, $3, now()) RETURNING id`,
+        [tenantA.tenantId, `${name}.${tenantA.slug}.test`, `token-of-${name}-domain`],
+      );
+      ids.push(result.rows[0].id);
+    }
+    const token = csrfFrom((await owner.get('/settings/domains')).body);
+
+    const responses = await Promise.all(ids.map((id) => owner.request(`/settings/domains/${id}/primary`, { form: { _csrf: token } })));
+
+    expect(responses.map((response) => response.status)).toEqual([303, 303, 303]);
+    const primaries = await admin.query('SELECT id FROM tenant_domains WHERE tenant_id = $1 AND is_primary', [tenantA.tenantId]);
+    expect(primaries.rows).toHaveLength(1);
+    expect(ids).toContain(primaries.rows[0].id);
+  });
+
   it('logs domain changes in the activity log', async () => {
     const result = await admin.query<{ action: string }>(
       `SELECT DISTINCT action FROM activity_events WHERE tenant_id = $1 AND action LIKE 'domain.%' ORDER BY action`,

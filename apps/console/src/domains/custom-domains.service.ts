@@ -108,6 +108,8 @@ export class CustomDomainsService {
    */
   async makePrimary(id: string | null, origin: RequestOrigin): Promise<boolean> {
     const changed = await this.db.asStaff(async (db) => {
+      // Locks the tenant's domains, so a concurrent change waits and then sees this one's primary.
+      await db.execute('SELECT 1 FROM tenant_domains FOR UPDATE');
       const domain = id ? await this.find(db, id) : null;
       if (domain && !domain.verified_at) return false;
 
