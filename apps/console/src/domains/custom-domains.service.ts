@@ -24,7 +24,7 @@ export interface DomainRow {
   created_at: string;
 }
 
-/** Why a hostname could not be added; the reason completes the sentence "hostname …". */
+/** A hostname that this or another tenant already has; the reason completes the sentence "hostname …". */
 export class DomainTakenError extends Error {
   constructor(readonly reason: string) {
     super(`hostname: ${reason}`);
@@ -62,11 +62,10 @@ export class CustomDomainsService {
   async add(hostname: string, origin: RequestOrigin): Promise<string> {
     const token = randomBytes(24).toString('base64url');
     const id = await this.db.asStaff(async (db) => {
-      // NOTE: the hostname index is global and a claim needs no proof, so a
+      // NOTE: the hostname index is global and a claim needs no proof. So a
       // tenant can block a domain it does not control until it removes the
-      // claim. Only the verified row serves traffic, so the claim cannot
-      // take over a domain; platform operators release a squatted name by
-      // deleting the row.
+      // claim. The claim never serves traffic, because only verified rows
+      // do, and platform operators release a squatted name by deleting it.
       const rows = await db.execute<Array<{ id: string }>>(
         `INSERT INTO tenant_domains (tenant_id, hostname, verification_token, added_by)
          VALUES ((SELECT app_current_tenant_id()), ?, ?, ?) ON CONFLICT (hostname) DO NOTHING RETURNING id`,
@@ -108,7 +107,7 @@ export class CustomDomainsService {
    */
   async makePrimary(id: string | null, origin: RequestOrigin): Promise<boolean> {
     const changed = await this.db.asStaff(async (db) => {
-      // Locks the tenant's domains, so a concurrent change waits and then sees this one's primary.
+      // Locks the tenant's domains, so a concurrent change waits and then reads this one's primary.
       await db.execute('SELECT 1 FROM tenant_domains FOR UPDATE');
       const domain = id ? await this.find(db, id) : null;
       if (domain && !domain.verified_at) return false;

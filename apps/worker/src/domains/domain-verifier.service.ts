@@ -31,7 +31,7 @@ interface PendingDomain {
 /**
  * Checks a pending custom domain's TXT record and stores the outcome. A
  * verified domain is announced on Redis at once, so every portal process
- * drops its cached "unknown host" answer for it.
+ * drops its cached "unknown host" result for it.
  */
 @Injectable()
 export class DomainVerifier {
@@ -58,7 +58,7 @@ export class DomainVerifier {
     });
     if (!domain) return 'not_pending';
 
-    // The lookup runs outside any transaction, so a slow DNS server holds no connection.
+    // The lookup runs outside any transaction, so a slow DNS server keeps no database connection busy.
     const result = await checkVerificationRecord(this.resolver, domain.hostname, domain.verification_token);
     const reason = result.verified ? null : result.reason;
     const stored = await this.db.asWorkerFor(tenantId, async (db) => {
