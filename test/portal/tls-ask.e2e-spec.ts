@@ -1,5 +1,5 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -59,11 +59,16 @@ interface TlsResponse {
   subjectAltName: string;
 }
 
-/** GETs a path from Caddy on 127.0.0.1 as a browser that asked for `hostname` would. */
-function tlsGet(port: number, hostname: string, path: string): Promise<TlsResponse> {
+/**
+ * GETs a path from Caddy on 127.0.0.1 as a browser that requested
+ * `hostname` would. With `ca`, the certificate must chain to it and name
+ * the host; without it, any certificate is accepted.
+ */
+function tlsGet(port: number, hostname: string, path: string, ca?: string): Promise<TlsResponse> {
   return new Promise((resolve, reject) => {
+    const trust = ca ? { ca, rejectUnauthorized: true } : { rejectUnauthorized: false };
     const req = httpsRequest(
-      { host: '127.0.0.1', port, path, servername: hostname, headers: { host: hostname }, rejectUnauthorized: false, agent: false },
+      { host: '127.0.0.1', port, path, servername: hostname, headers: { host: hostname }, ...trust, agent: false },
       (res) => {
         const certificate = (res.socket as TLSSocket).getPeerCertificate();
         const chunks: Buffer[] = [];
@@ -196,6 +201,10 @@ https:// {
       expect(response.status).toBe(200);
       expect(response.subjectAltName).toContain(`DNS:${hostname}`);
       expect(response.body).toContain(`Brand ${active.slug}`);
+      // Caddy's internal CA, which local_certs creates under XDG_DATA_HOME.
+      const root = await readFile(join(directory, 'data/caddy/pki/authorities/local/root.crt'), 'utf8');
+      const trusted = await tlsGet(httpsPort, hostname, '/login', root);
+      expect(trusted.status).toBe(200);
     }, 30_000);
 
     it.each([
