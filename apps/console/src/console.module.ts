@@ -62,6 +62,8 @@ import { RecordsController } from './records/records.controller';
 import { webhookTargetResolverProvider } from '../../../libs/webhooks/src/webhook-target.provider';
 import { WebhookEndpointsService } from './webhooks/webhook-endpoints.service';
 import { WebhooksController } from './webhooks/webhooks.controller';
+import { CustomDomainsService } from './domains/custom-domains.service';
+import { DomainsController } from './domains/domains.controller';
 import { RECORD_NAVIGATION } from './records/staff-record-kinds';
 import { StaffRecordsService } from './records/staff-records.service';
 import { ServiceRequestInbox } from './service-requests/service-request-inbox.service';
@@ -120,6 +122,7 @@ function viewLocals(scope: RequestScope) {
     ServiceRequestsController,
     ServiceRequestSettingsController,
     WebhooksController,
+    DomainsController,
     ApiKeysController,
     // Before ApiResourcesController, whose :resource route would otherwise take openapi.json and docs.
     ApiDocsController,
@@ -143,6 +146,7 @@ function viewLocals(scope: RequestScope) {
     ServiceRequestTriage,
     webhookTargetResolverProvider,
     WebhookEndpointsService,
+    CustomDomainsService,
     ApiKeysService,
     ApiKeyAuthenticator,
     ApiKeyMiddleware,

@@ -33,6 +33,7 @@ import { ErrorPageFilter } from '../../../libs/web/src/error-page.filter';
 import { RenderViewInterceptor } from '../../../libs/web/src/render-view.interceptor';
 import { bindSessionToTenant, sessionMiddleware } from '../../../libs/web/src/session';
 import { TenantHostMiddleware } from './http/tenant-host.middleware';
+import { TLS_ALLOWED_PATH, TlsAllowedController } from './tls/tls-allowed.controller';
 import { BrandingController } from './pages/branding.controller';
 import { DashboardController } from './pages/dashboard.controller';
 import { HealthController } from '../../../libs/observability/src/health.controller';
@@ -81,6 +82,7 @@ function viewLocals(scope: RequestScope) {
   // RecordsController's /:kind routes come last so fixed paths win.
   controllers: [
     HealthController,
+    TlsAllowedController,
     BrandingController,
     AuthController,
     PasswordController,
@@ -122,6 +124,8 @@ export class PortalModule implements NestModule {
 
   configure(consumer: MiddlewareConsumer): void {
     const health = ['health', 'health/live', 'health/ready'].map((path) => ({ path, method: RequestMethod.GET }));
+    // Caddy asks before a tenant is known, on any Host header.
+    const tlsAsk = { path: TLS_ALLOWED_PATH, method: RequestMethod.GET };
     consumer.apply(ClsMiddleware).forRoutes('*');
     consumer
       .apply(
@@ -134,7 +138,7 @@ export class PortalModule implements NestModule {
         requestUploadParser,
         csrfProtection,
       )
-      .exclude(...health)
+      .exclude(...health, tlsAsk)
       .forRoutes('*');
   }
 }

@@ -12,6 +12,8 @@ import { RedisModule } from '../../../libs/redis/src/redis.module';
 import { StorageModule } from '../../../libs/storage/src/storage.module';
 import { DocumentProcessor } from './documents/document.processor';
 import { DocumentRenderService } from './documents/document-render.service';
+import { DomainVerificationProcessor } from './domains/domain-verification.processor';
+import { DomainVerifier } from './domains/domain-verifier.service';
 import { EmailProcessor } from './email/email.processor';
 import { EmailSender } from './email/email-sender.service';
 import { EmailSweeper } from './email/email-sweeper.service';
@@ -57,6 +59,8 @@ import { WebhookSweeper } from './webhooks/webhook-sweeper.service';
     WebhookSender,
     WebhookProcessor,
     WebhookSweeper,
+    DomainVerifier,
+    DomainVerificationProcessor,
   ],
 })
 export class WorkerModule {}

@@ -43,6 +43,11 @@ export const ACTION_LABELS: Readonly<Record<string, string>> = {
   'webhook.redelivered': 'Webhook delivery sent again',
   'integration.key_created': 'API key created',
   'integration.key_revoked': 'API key revoked',
+  'domain.added': 'Custom domain added',
+  'domain.removed': 'Custom domain removed',
+  'domain.verification_requested': 'Custom domain verification requested',
+  'domain.verified': 'Custom domain verified',
+  'domain.primary_changed': 'Primary domain changed',
 };
 
 /** Returns the console label of an action, or the action itself when it has none. */

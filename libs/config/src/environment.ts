@@ -316,9 +316,15 @@ const SPEC = {
     fallback: '4',
     parse: positiveInteger,
   },
+  DOMAIN_RECHECK_SECONDS: {
+    description:
+      'Delay before the worker checks a pending custom domain again after a failed check, in seconds. Pending domains are re-checked for 7 days after they were added.',
+    fallback: '600',
+    parse: positiveInteger,
+  },
   DNS_SERVERS: {
     description:
-      'Comma-separated DNS servers that webhook host names are resolved with, such as 127.0.0.1:5353. Empty uses the servers of the operating system (/etc/resolv.conf).',
+      'Comma-separated DNS servers that webhook host names and custom domain verification records are resolved with, such as 127.0.0.1:5353. Empty uses the servers of the operating system (/etc/resolv.conf).',
     fallback: '',
     parse: dnsServers,
   },

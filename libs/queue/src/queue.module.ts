@@ -4,7 +4,7 @@ import type { RedisOptions } from 'ioredis';
 
 import { APP_CONFIG, AppConfig } from '../../config/src';
 import { EmailOutbox } from './email-outbox';
-import { DOCUMENT_QUEUE, EMAIL_QUEUE, USER_IMPORT_QUEUE, WEBHOOK_QUEUE } from './queues';
+import { DOCUMENT_QUEUE, DOMAIN_VERIFICATION_QUEUE, EMAIL_QUEUE, USER_IMPORT_QUEUE, WEBHOOK_QUEUE } from './queues';
 import { WebhookOutbox } from './webhook-outbox';
 
 /** Turns REDIS_URL into ioredis options for BullMQ. */
@@ -23,7 +23,7 @@ export function redisOptions(url: string): RedisOptions {
   };
 }
 
-/** Registers BullMQ on the configured Redis, with the email, document, user import and webhook queues and both outboxes. */
+/** Registers BullMQ on the configured Redis, with the email, document, user import, webhook and domain verification queues and both outboxes. */
 @Module({})
 export class QueueModule {
   static register(): DynamicModule {
@@ -51,6 +51,8 @@ export class QueueModule {
         }),
         // Attempts and backoff come from configuration with each job (webhookJob).
         BullModule.registerQueue({ name: WEBHOOK_QUEUE }),
+        // A failed lookup is recorded on the domain, not retried; staff or the next check try again.
+        BullModule.registerQueue({ name: DOMAIN_VERIFICATION_QUEUE, defaultJobOptions: { removeOnComplete: 1000, removeOnFail: 1000 } }),
       ],
       providers: [EmailOutbox, WebhookOutbox],
       exports: [BullModule, EmailOutbox, WebhookOutbox],

@@ -39,3 +39,12 @@ export interface WebhookJob {
   deliveryId: string;
   round: number;
 }
+
+/** Checking a custom domain's verification TXT record. */
+export const DOMAIN_VERIFICATION_QUEUE = 'domain-verifications';
+
+/** Payload of a domain verification job: ids only; the worker reads the hostname and token itself. */
+export interface DomainVerificationJob {
+  tenantId: string;
+  domainId: string;
+}

@@ -1,6 +1,7 @@
-import { Resolver } from 'node:dns/promises';
+import type { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
 
+import { createDnsResolver } from '../../domains/src/dns-resolver';
 import { forbiddenKind } from './target-address';
 
 export const MAX_WEBHOOK_URL_LENGTH = 2000;
@@ -77,8 +78,7 @@ export class WebhookTargetResolver {
     private readonly policy: TargetPolicy,
     timeoutMs = 5000,
   ) {
-    this.resolver = new Resolver({ timeout: timeoutMs, tries: 2 });
-    if (dnsServers.length > 0) this.resolver.setServers(dnsServers);
+    this.resolver = createDnsResolver(dnsServers, timeoutMs);
   }
 
   /** Checks the URL and every address of its host; throws WebhookTargetError naming the first problem. */

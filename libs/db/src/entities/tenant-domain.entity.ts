@@ -35,4 +35,19 @@ export class TenantDomain {
 
   @Property({ type: 'datetime', fieldName: 'created_at', columnType: 'timestamptz', defaultRaw: 'now()' })
   createdAt!: Date;
+
+  /** Value of the `_portal-verification` TXT record that proves control; null for domains from manifests. */
+  @Property({ type: 'text', fieldName: 'verification_token', nullable: true })
+  verificationToken?: string | null;
+
+  @Property({ type: 'datetime', fieldName: 'last_checked_at', columnType: 'timestamptz', nullable: true })
+  lastCheckedAt?: Date | null;
+
+  /** Reason the last verification failed, shown to staff; null after a success. */
+  @Property({ type: 'text', fieldName: 'last_check_error', nullable: true })
+  lastCheckError?: string | null;
+
+  /** Staff user who added the domain in the console. */
+  @Property({ type: 'uuid', fieldName: 'added_by', nullable: true })
+  addedBy?: string | null;
 }

@@ -8,6 +8,7 @@ import { Migration20261204000600_proposal_responses } from './Migration202612040
 import { Migration20261204000700_service_requests } from './Migration20261204000700_service_requests';
 import { Migration20261204000800_api_keys } from './Migration20261204000800_api_keys';
 import { Migration20261204000900_webhooks } from './Migration20261204000900_webhooks';
+import { Migration20261204001000_custom_domains } from './Migration20261204001000_custom_domains';
 
 /** Migrations in order; listed by hand so compiled and ts-node runs find the same set. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261204000700_service_requests', class: Migration20261204000700_service_requests },
   { name: 'Migration20261204000800_api_keys', class: Migration20261204000800_api_keys },
   { name: 'Migration20261204000900_webhooks', class: Migration20261204000900_webhooks },
+  { name: 'Migration20261204001000_custom_domains', class: Migration20261204001000_custom_domains },
 ];
