@@ -212,7 +212,7 @@ describe('API upserts', () => {
     const job = await withEmailQueue((queue) => queue.getJob(deliveries.rows[0].id));
     expect(job?.data).toEqual({ tenantId: tenant.tenantId, deliveryId: deliveries.rows[0].id });
     const activity = await admin.query<{ action: string; actor_type: string }>(
-      `SELECT action, actor_type FROM activity_events WHERE tenant_id = $1 AND subject_id = $2`,
+      `SELECT action, actor_type FROM activity_events WHERE tenant_id = $1 AND subject_id = $2 AND action = 'user.invited'`,
       [tenant.tenantId, first.json.id],
     );
     expect(activity.rows).toEqual([{ action: 'user.invited', actor_type: 'system' }]);

@@ -43,7 +43,7 @@ export class ApiResourcesController {
 
   @Delete(':resource/:externalId')
   @HttpCode(204)
-  delete(@Param('resource') resource: string, @Param('externalId') externalId: string): Promise<void> {
-    return this.resources.delete(resource, externalId);
+  delete(@Param('resource') resource: string, @Param('externalId') externalId: string, @Req() req: Request): Promise<void> {
+    return this.resources.delete(resource, externalId, req);
   }
 }

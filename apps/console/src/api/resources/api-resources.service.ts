@@ -57,6 +57,10 @@ export class ApiResourcesService {
     const result = await this.db
       .asApiKey(async (sql) => {
         const outcome = await upsertResource(sql, resource, externalId, body);
+        if (outcome.changed) {
+          const action = outcome.created ? 'integration.record_created' : 'integration.record_updated';
+          await this.recordApiActivity(sql, action, resource, externalId, outcome.id, outcome.companyId ?? null, req);
+        }
         const inviting = resource.path === 'portal-users' && body.sendInvitation === true;
         const deliveryId = inviting ? await this.invite(sql, outcome.id, req) : null;
         const row = await findByExternalId(sql, resource, externalId);
@@ -73,14 +77,39 @@ export class ApiResourcesService {
    * customer company everything of that company, go with it through the
    * foreign keys' ON DELETE CASCADE.
    */
-  async delete(path: string, externalId: string): Promise<void> {
+  async delete(path: string, externalId: string, req: Request): Promise<void> {
     const resource = this.resource(path);
     checkExternalId(externalId);
     const statement = `DELETE FROM ${resource.table} WHERE external_id = ? RETURNING id`;
     const deleted = await this.db
-      .asApiKey((sql) => sql.execute<Array<{ id: string }>>(statement, [externalId]))
+      .asApiKey(async (sql) => {
+        const rows = await sql.execute<Array<{ id: string }>>(statement, [externalId]);
+        if (rows[0]) await this.recordApiActivity(sql, 'integration.record_deleted', resource, externalId, rows[0].id, null, req);
+        return rows;
+      })
       .catch((error: unknown) => Promise.reject(apiErrorFromDatabase(error, 'delete')));
     if (deleted.length === 0) throw notFound(resource, externalId);
+  }
+
+  /** Appends an API write to the activity log in its transaction, naming the key that made it. */
+  private recordApiActivity(
+    sql: SqlExecutor,
+    action: string,
+    resource: ResourceDefinition,
+    externalId: string,
+    rowId: string,
+    companyId: string | null,
+    req: Request,
+  ): Promise<void> {
+    const entry = {
+      action,
+      actorType: 'system' as const,
+      companyId,
+      subjectType: resource.path,
+      subjectId: rowId,
+      details: { external_id: externalId, api_key_id: this.scope.apiKey().keyId },
+    };
+    return recordActivity(sql, entry, originOf(req));
   }
 
   private resource(path: string): ResourceDefinition {
