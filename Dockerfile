@@ -52,7 +52,10 @@ RUN groupadd --system --gid 10001 portal \
   && useradd --system --uid 10001 --gid portal --home-dir /home/portal --create-home --shell /usr/sbin/nologin portal
 
 WORKDIR /app
+# LISTEN_HOST: the apps listen on 127.0.0.1 by default, which nothing
+# outside a container can reach.
 ENV NODE_ENV=production \
+  LISTEN_HOST=0.0.0.0 \
   PUPPETEER_SKIP_DOWNLOAD=1 \
   CHROMIUM_PATH=/usr/bin/chromium \
   HOME=/home/portal
@@ -69,7 +72,7 @@ EXPOSE 3000 3001 3002
 
 # No HEALTHCHECK: the port to check depends on the command (the migration
 # has none), and Kubernetes ignores it in favour of the chart's probes on
-# /health. Compose users can add one per service.
+# /health/live and /health/ready. Compose users can add one per service.
 HEALTHCHECK NONE
 
 ENTRYPOINT ["/usr/bin/tini", "--", "/usr/local/bin/docker-entrypoint.sh"]

@@ -72,7 +72,9 @@ async function main(): Promise<void> {
       env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', SHUTDOWN_DRAIN_DELAY_MS: process.env.SHUTDOWN_DRAIN_DELAY_MS ?? '0' },
     }),
   );
+  let stopping = false;
   const stop = () => {
+    stopping = true;
     children.forEach((child) => child.kill('SIGTERM'));
     // Leave once the apps are gone; the mail catcher's sockets would keep the process alive.
     setTimeout(() => process.exit(), 2000).unref();
@@ -82,7 +84,8 @@ async function main(): Promise<void> {
 
   let failed = false;
   children.forEach((child, index) =>
-    child.on('exit', (code) => {
+    child.on('exit', (code, signal) => {
+      if (!failed && !stopping) console.log(`${APPS[index]} stopped (${signal ?? `exit code ${code}`}); stopping the others.`);
       if (code !== 0 && code !== null && !failed) {
         failed = true;
         const app = APPS[index];

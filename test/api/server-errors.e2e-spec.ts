@@ -10,7 +10,7 @@ import { adminPool, provisionTestTenant, TestTenant } from '../support/fixtures'
 /** Starts the console as a real process and collects every line it writes to stdout. */
 function startConsoleProcess(port: number, lines: string[]): ChildProcess {
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(__dirname, '../../apps/console/src/main.ts')], {
-    env: { ...process.env, CONSOLE_PORT: String(port), LISTEN_HOST: '127.0.0.1', LOG_LEVEL: 'info' },
+    env: { ...process.env, CONSOLE_PORT: String(port), CONSOLE_METRICS_PORT: '0', SHUTDOWN_DRAIN_DELAY_MS: '0', LISTEN_HOST: '127.0.0.1', LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   let buffer = '';

@@ -29,6 +29,10 @@ function productionEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     SESSION_SECRET: 'compiled-apps-test-session-secret-0123456789',
     WEBHOOK_SECRET_KEY: 'ab'.repeat(32),
+    // Free ports, since other processes on the machine may hold the default metrics ports.
+    PORTAL_METRICS_PORT: '0',
+    CONSOLE_METRICS_PORT: '0',
+    WORKER_METRICS_PORT: '0',
     STORAGE_LOCAL_DIR: storageDir,
     ...extra,
   };

@@ -10,7 +10,7 @@ const PORT = 4390;
 /** Starts the portal as a real process and collects every line it writes to stdout. */
 function startPortalProcess(lines: string[]): ChildProcess {
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(__dirname, '../../apps/portal/src/main.ts')], {
-    env: { ...process.env, PORTAL_PORT: String(PORT), LOG_LEVEL: 'info' },
+    env: { ...process.env, PORTAL_PORT: String(PORT), PORTAL_METRICS_PORT: '0', SHUTDOWN_DRAIN_DELAY_MS: '0', LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let buffer = '';
