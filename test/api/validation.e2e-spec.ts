@@ -64,6 +64,27 @@ describe('API input validation', () => {
     expect(detailsOf(response)).toEqual({ discount: 'is not a known field', 'lines[1].colour': 'is not a known field' });
   });
 
+  it('constructor and __proto__ fields are named', async () => {
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      const rawBody = `{"name":"p","${name}":{}}`;
+      const response = await apiRequest(port, 'PUT', '/api/v1/customer-companies/PROTO', { key, rawBody });
+
+      expect({ name, status: response.status }).toEqual({ name, status: 400 });
+      expect({ name, details: response.json.error.details }).toEqual({ name, details: [{ path: name, reason: 'is not a known field' }] });
+    }
+    const rows = await admin.query(`SELECT 1 FROM customer_companies WHERE tenant_id = $1 AND external_id = 'PROTO'`, [tenant.tenantId]);
+    expect(rows.rowCount).toBe(0);
+  });
+
+  it('constructor and __proto__ parameters are named', async () => {
+    for (const name of ['constructor', '__proto__']) {
+      const response = await apiRequest(port, 'GET', `/api/v1/customer-companies?${name}=1`, { key });
+
+      expect({ name, status: response.status }).toEqual({ name, status: 400 });
+      expect({ name, details: response.json.error.details }).toEqual({ name, details: [{ path: name, reason: 'is not a known parameter' }] });
+    }
+  });
+
   it('wrong types are named', async () => {
     const body = invoiceBody('acme', 'V-2');
 

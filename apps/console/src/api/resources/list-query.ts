@@ -46,7 +46,8 @@ function decodeCursor(cursor: string): PagePosition | null {
 
 /** Reads limit, cursor and updated_since; an unknown, repeated or malformed parameter is a 400 that names it. */
 export function parseListQuery(query: Record<string, unknown>): ListQuery {
-  const problems: Record<string, string> = {};
+  // No prototype, so a parameter named constructor or __proto__ is reported like any other.
+  const problems: Record<string, string> = Object.create(null);
   for (const name of Object.keys(query)) {
     if (!(PARAMETERS as readonly string[]).includes(name)) problems[name] = 'is not a known parameter';
   }
