@@ -75,6 +75,12 @@ describe('webhook delivery under slow receivers', () => {
     expect(waited).toBeLessThan(2000);
     // The slow tenant never has more than its limit of requests open.
     expect(receivedFor(flood.eventId).length).toBeLessThanOrEqual(2);
+    // Its other jobs wait in the delayed set, with no attempt used.
+    const queue = worker.get<Queue<WebhookJob>>(getQueueToken(WEBHOOK_QUEUE));
+    const waiting = (await Promise.all(flood.deliveryIds.map((id) => queue.getJob(`${id}-r1`)))).filter(
+      (job) => job !== undefined && job.attemptsMade === 0 && job.finishedOn === undefined,
+    );
+    expect(waiting.length).toBe(12);
   }, 30_000);
 
   it('no connection idles in a transaction during a send', async () => {
