@@ -59,6 +59,25 @@ describe('API key authentication', () => {
     expect(rows.rowCount).toBe(0);
   });
 
+  it('other letter case is a JSON 404', async () => {
+    const cases: Array<[string, string, string | undefined]> = [
+      ['GET', '/API/V1/proposals', readKey],
+      ['GET', '/API/V1/proposals', undefined],
+      ['GET', '/Api/v1/customer-companies', writeKey],
+      ['PUT', '/API/V1/customer-companies/upper-case', readKey],
+      ['PUT', '/api/V1/customer-companies/upper-case', writeKey],
+      ['GET', '/API/V1/openapi.json', undefined],
+    ];
+    for (const [method, path, key] of cases) {
+      const response = await apiRequest(port, method, path, { key, body: method === 'PUT' ? companyBody() : undefined });
+      expect({ method, path, status: response.status }).toEqual({ method, path, status: 404 });
+      expect({ method, path, type: response.headers['content-type'] }).toEqual({ method, path, type: expect.stringMatching(/^application\/json/) });
+      expect({ method, path, code: response.json?.error?.code }).toEqual({ method, path, code: 'not_found' });
+    }
+    const rows = await admin.query(`SELECT 1 FROM customer_companies WHERE external_id = 'upper-case'`);
+    expect(rows.rowCount).toBe(0);
+  });
+
   it('revoked key is 401', async () => {
     const key = await insertApiKey(admin, tenant.tenantId, 'read_write');
     expect((await apiRequest(port, 'GET', '/api/v1/sites', { key })).status).toBe(200);

@@ -76,19 +76,28 @@ describe('API list paging', () => {
   });
 
   it('bad parameters are 400 naming them', async () => {
+    const cursorOf = (updatedAt: string) =>
+      Buffer.from(JSON.stringify([updatedAt, '00000000-0000-0000-0000-000000000000'])).toString('base64url');
     const cases: Array<[string, string]> = [
       ['limit=0', 'limit'],
       ['limit=201', 'limit'],
       ['limit=ten', 'limit'],
       ['cursor=not-a-cursor', 'cursor'],
       [`cursor=${Buffer.from('["2026-01-01", "x"]').toString('base64url')}`, 'cursor'],
+      [`cursor=${cursorOf('2026-13-45T99:99:99.000000Z')}`, 'cursor'],
+      [`cursor=${cursorOf('2026-02-30T10:00:00.000000Z')}`, 'cursor'],
+      [`cursor=${cursorOf('0000-01-01T00:00:00.000000Z')}`, 'cursor'],
       ['updated_since=yesterday', 'updated_since'],
       ['updated_since=2026-02-30T00:00:00Z', 'updated_since'],
+      ['updated_since=0000-01-01T00:00:00Z', 'updated_since'],
+      ['updated_since=1969-12-31T23:59:59Z', 'updated_since'],
       ['limit=5&limit=6', 'limit'],
       ['sort=name', 'sort'],
     ];
     for (const [query, parameter] of cases) {
       const response = await apiRequest(port, 'GET', `/api/v1/sites?${query}`, { key });
+      const proposals = await apiRequest(port, 'GET', `/api/v1/proposals?${query}`, { key });
+      expect({ query, proposals: proposals.status }).toEqual({ query, proposals: 400 });
       expect({ query, status: response.status }).toEqual({ query, status: 400 });
       const paths = (response.json.error.details as Array<{ path: string }>).map((detail) => detail.path);
       expect({ query, paths }).toEqual({ query, paths: [parameter] });

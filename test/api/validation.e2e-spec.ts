@@ -64,6 +64,27 @@ describe('API input validation', () => {
     expect(detailsOf(response)).toEqual({ discount: 'is not a known field', 'lines[1].colour': 'is not a known field' });
   });
 
+  it('constructor and __proto__ fields are named', async () => {
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      const rawBody = `{"name":"p","${name}":{}}`;
+      const response = await apiRequest(port, 'PUT', '/api/v1/customer-companies/PROTO', { key, rawBody });
+
+      expect({ name, status: response.status }).toEqual({ name, status: 400 });
+      expect({ name, details: response.json.error.details }).toEqual({ name, details: [{ path: name, reason: 'is not a known field' }] });
+    }
+    const rows = await admin.query(`SELECT 1 FROM customer_companies WHERE tenant_id = $1 AND external_id = 'PROTO'`, [tenant.tenantId]);
+    expect(rows.rowCount).toBe(0);
+  });
+
+  it('constructor and __proto__ parameters are named', async () => {
+    for (const name of ['constructor', '__proto__']) {
+      const response = await apiRequest(port, 'GET', `/api/v1/customer-companies?${name}=1`, { key });
+
+      expect({ name, status: response.status }).toEqual({ name, status: 400 });
+      expect({ name, details: response.json.error.details }).toEqual({ name, details: [{ path: name, reason: 'is not a known parameter' }] });
+    }
+  });
+
   it('wrong types are named', async () => {
     const body = invoiceBody('acme', 'V-2');
 
@@ -113,6 +134,52 @@ describe('API input validation', () => {
 
     expect(response.status).toBe(400);
     expect(detailsOf(response)).toEqual({ currency: expect.stringContaining('ISO 4217') });
+  });
+
+  it('inconsistent money is named', async () => {
+    const body = invoiceBody('acme', 'V-9');
+    const lines = [body.lines[0], { ...body.lines[1], amountMinor: 4999 }];
+
+    const response = await putInvoice({ ...body, subtotalMinor: 5, taxMinor: 5, totalMinor: 1, payments: [], lines });
+
+    expect(response.status).toBe(400);
+    expect(detailsOf(response)).toEqual({
+      totalMinor: 'must equal subtotalMinor + taxMinor, which is 10',
+      'lines[1].amountMinor': 'must equal quantity × unitPriceMinor rounded half up, which is 5000',
+    });
+  });
+
+  it('money over the cap is named', async () => {
+    const body = invoiceBody('acme', 'V-10');
+    const huge = Number.MAX_SAFE_INTEGER;
+
+    const response = await putInvoice({ ...body, subtotalMinor: huge - 2000, totalMinor: huge, payments: [] });
+
+    expect(response.status).toBe(400);
+    expect(detailsOf(response)).toEqual({
+      subtotalMinor: 'must be at most 1000000000000000 minor units',
+      totalMinor: 'must be at most 1000000000000000 minor units',
+    });
+  });
+
+  it.each(['XXX', 'XTS', 'XDR', 'XAU', 'QQQ'])('currency %s is rejected', async (code) => {
+    const response = await putInvoice({ ...invoiceBody('acme', 'V-11'), currency: code });
+
+    expect(response.status).toBe(400);
+    expect(Object.keys(detailsOf(response))).toEqual(['currency']);
+  });
+
+  it('real X currency and rounded line are accepted', async () => {
+    const body = invoiceBody('acme', 'V-12');
+    // 1.005 × 999 = 1003.995, which rounds half up to 1004.
+    const lines = [{ description: 'Filter', quantity: 1.005, unitPriceMinor: 999, amountMinor: 1004 }];
+    const accepted = { ...body, currency: 'XOF', subtotalMinor: 1004, taxMinor: 0, totalMinor: 1004, payments: [], lines };
+
+    const response = await apiRequest(port, 'PUT', '/api/v1/invoices/inv-xof', { key, body: accepted });
+
+    expect([200, 201]).toContain(response.status);
+    const rows = await admin.query(`SELECT currency, total_minor FROM invoices WHERE tenant_id = $1 AND external_id = 'inv-xof'`, [tenant.tenantId]);
+    expect(rows.rows).toEqual([{ currency: 'XOF', total_minor: '1004' }]);
   });
 
   it('strings too long are named', async () => {

@@ -206,6 +206,20 @@ describe('console record attachments', () => {
     expect((await get(owner, `${pagePath}/attachments/${row.id}`)).body.equals(pdf)).toBe(true);
   });
 
+  it('stores and shows the name without format characters', async () => {
+    const documentId = await idOf(tenant, 'compliance_documents', `${tenant.companies[1].key}-cd-s`);
+    const pagePath = `/records/compliance-documents/${documentId}`;
+
+    const response = await attach(owner, pagePath, { bytes: minimalPdf('Bidi name'), fileName: 'evil\u202egnp.exe\u200b.pdf' });
+    expect(response.headers.location).toBe(`${pagePath}?done=attached`);
+
+    const [row] = await attachmentsOf(documentId);
+    expect(row.file_name).toBe('evilgnp.exe.pdf');
+    const page = (await owner.get(pagePath)).body;
+    expect(page).toContain('evilgnp.exe.pdf');
+    expect(page).not.toMatch(/[\u202e\u200b]/);
+  });
+
   it.each([
     ['a PNG named .pdf', PNG_BYTES, 'The file is not a PDF, because its content is a PNG image.'],
     ['an HTML page named .pdf', HTML_BYTES, 'The file is not a PDF, because its content is an HTML page.'],

@@ -17,8 +17,8 @@ import { deliveryRow } from '../support/webhook-endpoints';
 import { waitFor } from '../support/webhook-receiver';
 
 const CONSOLE_HOST = 'console.localhost';
-/** A documentation address (RFC 5737): public to the checks, and never contacted by these tests. */
-const PUBLIC_ADDRESS = '203.0.113.10';
+/** Public to the address checks. No delivery is sent to it: each name turns private before the worker sends. */
+const PUBLIC_ADDRESS = '8.8.8.8';
 const PUBLIC_REASON = 'webhooks must reach a public address';
 
 describe('settings → webhooks', () => {
@@ -91,6 +91,8 @@ describe('settings → webhooks', () => {
     ['metadata.save.test', { A: ['169.254.169.254'] }, 'url: resolves to a cloud metadata address 169.254.169.254'],
     ['ipv6.save.test', { AAAA: ['::1'] }, 'url: resolves to a loopback address ::1'],
     ['mapped.save.test', { AAAA: ['::ffff:10.1.2.3'] }, 'url: resolves to a private address ::ffff:10.1.2.3'],
+    ['translated.save.test', { AAAA: ['::ffff:0:7f00:1'] }, 'url: resolves to a loopback address ::ffff:0:7f00:1'],
+    ['documentation.save.test', { A: ['203.0.113.10'] }, 'url: resolves to a documentation address 203.0.113.10'],
   ])('rejects %s when saved', async (hostname, records, reason) => {
     dns.set(hostname, records);
     const before = await endpointCount(tenantA);

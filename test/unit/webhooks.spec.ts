@@ -34,11 +34,25 @@ describe('forbiddenKind', () => {
     ['::ffff:10.1.2.3', 'private'],
     ['64:ff9b::a00:1', 'private'],
     ['2002:7f00:1::', 'loopback'],
+    ['2002:c0a8:101::1', 'private'],
+    ['::ffff:0:7f00:1', 'loopback'],
+    ['::ffff:0:10.0.0.1', 'private'],
+    ['::7f00:1', 'reserved'],
+    ['::8.8.8.8', 'reserved'],
+    ['64:ff9b:1::a00:1', 'private'],
+    ['64:ff9b:1:ffff::8.8.8.8', 'private'],
+    ['2001::1', 'Teredo tunnel'],
+    ['2001:0:4136:e378:8000:63bf:3fff:fdd2', 'Teredo tunnel'],
+    ['192.0.2.1', 'documentation'],
+    ['198.51.100.20', 'documentation'],
+    ['203.0.113.10', 'documentation'],
+    ['2001:db8::1', 'documentation'],
+    ['2001:db8:ffff::1', 'documentation'],
   ])('rejects %s as %s', (address, kind) => {
     expect(forbiddenKind(address)).toBe(kind);
   });
 
-  it.each(['8.8.8.8', '172.32.0.1', '100.128.0.1', '203.0.113.10', '2606:4700::1111', '::ffff:8.8.8.8'])('allows %s', (address) => {
+  it.each(['8.8.8.8', '172.32.0.1', '100.128.0.1', '203.0.114.1', '2606:4700::1111', '::ffff:8.8.8.8', '::ffff:0:8.8.8.8', '2001:1::1', '2001:db9::1'])('allows %s', (address) => {
     expect(forbiddenKind(address)).toBeNull();
   });
 });

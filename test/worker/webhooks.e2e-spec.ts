@@ -235,9 +235,11 @@ describe('webhook delivery', () => {
       ['private.hooks.test', { A: ['10.0.0.5'] }, 'resolves to a private address 10.0.0.5'],
       ['metadata.hooks.test', { A: ['169.254.169.254'] }, 'resolves to a cloud metadata address 169.254.169.254'],
       ['ipv6.hooks.test', { AAAA: ['::1'] }, 'resolves to a loopback address ::1'],
+      ['translated.hooks.test', { AAAA: ['::ffff:0:7f00:1'] }, 'resolves to a loopback address ::ffff:0:7f00:1'],
+      ['teredo.hooks.test', { AAAA: ['2001:0:4136:e378:8000:63bf:3fff:fdd2'] }, 'resolves to a Teredo tunnel address 2001:0:4136:e378:8000:63bf:3fff:fdd2'],
     ])('rejects %s at delivery', async (hostname, records, reason) => {
-      // The name resolved to a public (documentation) address when the endpoint was saved.
-      dns.set(hostname, { A: ['203.0.113.10'] });
+      // The name resolved to a public address when the endpoint was saved; nothing is sent to it.
+      dns.set(hostname, { A: ['8.8.8.8'] });
       const endpoint = await insertEndpoint(admin, tenant.tenantId, { url: `http://${hostname}:${receiver.port}/`, eventTypes: ['document.viewed'] });
       dns.set(hostname, records);
       const sent = receiver.received.length;

@@ -24,6 +24,7 @@ import { QueueMetrics } from './queue-metrics.service';
 import { webhookTargetResolverProvider } from '../../../libs/webhooks/src/webhook-target.provider';
 import { WebhookProcessor } from './webhooks/webhook.processor';
 import { WebhookSender } from './webhooks/webhook-sender.service';
+import { WebhookSlots } from './webhooks/webhook-slots';
 import { WebhookSweeper } from './webhooks/webhook-sweeper.service';
 
 /** BullMQ processors, plus health endpoints on WORKER_PORT. */
@@ -56,6 +57,7 @@ import { WebhookSweeper } from './webhooks/webhook-sweeper.service';
       useFactory: (renderer: PdfRenderer): ReadinessCheck[] => [{ name: 'browser', check: () => renderer.checkBrowser() }],
     },
     webhookTargetResolverProvider,
+    WebhookSlots,
     WebhookSender,
     WebhookProcessor,
     WebhookSweeper,

@@ -5,15 +5,20 @@ import { safeFileName } from '../../documents/src/file-name';
 
 const FILE_NAME_MAX_CHARACTERS = 255;
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
+// Format characters (Unicode category Cf) draw nothing themselves but can
+// reorder or hide what follows: U+202E shows "evil\u202egnp.exe" as "evilexe.png".
+const FORMAT_CHARACTERS = /\p{Cf}/gu;
 
 /**
  * Cleans the file name a browser sent: keeps the last path segment, drops
- * control characters and keeps at most 255 characters, so the name fits
- * record_attachments.file_name. An empty result becomes "attachment.pdf".
+ * control and format characters (bidirectional overrides, zero-width
+ * characters) and keeps at most 255 characters, so the name fits
+ * record_attachments.file_name and reads as stored. An empty result becomes
+ * "attachment.pdf".
  */
 export function cleanAttachmentName(original: string): string {
   const base = original.split(/[/\\]/).pop() ?? '';
-  const printable = base.replace(CONTROL_CHARACTERS, '').trim();
+  const printable = base.replace(CONTROL_CHARACTERS, '').replace(FORMAT_CHARACTERS, '').trim();
   if (printable === '') return 'attachment.pdf';
 
   // Array.from splits by code point, so the cut never leaves half a surrogate pair.

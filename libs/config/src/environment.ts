@@ -312,7 +312,13 @@ const SPEC = {
     parse: positiveInteger,
   },
   WEBHOOK_CONCURRENCY: {
-    description: 'Webhook requests one worker process sends at the same time; each holds a database connection while it waits.',
+    description: 'Webhook requests one worker process sends at the same time. A request holds no database connection while it waits for the receiver.',
+    fallback: '16',
+    parse: positiveInteger,
+  },
+  WEBHOOK_TENANT_CONCURRENCY: {
+    description:
+      "Webhook requests of one tenant in progress at the same time, across all worker processes. A tenant's further deliveries wait, so slow receivers of one tenant cannot take every slot.",
     fallback: '4',
     parse: positiveInteger,
   },

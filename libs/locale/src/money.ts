@@ -24,6 +24,27 @@ export function isCurrency(code: string): boolean {
 }
 
 /**
+ * ISO 4217 codes that name no money an invoice can be paid in: special
+ * drawing rights and other units of account, precious metals, the test code
+ * and "no currency". XAF, XCD, XCG, XOF and XPF are real currencies and are
+ * not listed.
+ */
+const NON_BILLING_CODES = new Set(['XAG', 'XAU', 'XBA', 'XBB', 'XBC', 'XBD', 'XDR', 'XPD', 'XPT', 'XSU', 'XTS', 'XUA', 'XXX']);
+
+let billingCurrencies: Set<string> | undefined;
+
+/**
+ * Returns true for a currency that bills can be written in: one that the
+ * ICU data of this Node.js build lists (Intl.supportedValuesOf) and that is
+ * not a unit of account, a metal or a test code. isCurrency accepts any
+ * three capital letters, such as QQQ.
+ */
+export function isBillingCurrency(code: string): boolean {
+  billingCurrencies ??= new Set(Intl.supportedValuesOf('currency'));
+  return billingCurrencies.has(code) && !NON_BILLING_CODES.has(code);
+}
+
+/**
  * Parses a decimal string in major units ("1250.5") into minor units. Rejects
  * more fraction digits than the currency has instead of rounding them away.
  */

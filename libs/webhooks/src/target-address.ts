@@ -9,6 +9,8 @@ export type ForbiddenKind =
   | 'unspecified'
   | 'multicast'
   | 'cloud metadata'
+  | 'documentation'
+  | 'Teredo tunnel'
   | 'reserved';
 
 const IPV4_RANGES: Array<[string, number, ForbiddenKind]> = [
@@ -19,8 +21,11 @@ const IPV4_RANGES: Array<[string, number, ForbiddenKind]> = [
   ['169.254.0.0', 16, 'link-local'],
   ['172.16.0.0', 12, 'private'],
   ['192.0.0.0', 24, 'reserved'],
+  ['192.0.2.0', 24, 'documentation'],
   ['192.168.0.0', 16, 'private'],
   ['198.18.0.0', 15, 'reserved'],
+  ['198.51.100.0', 24, 'documentation'],
+  ['203.0.113.0', 24, 'documentation'],
   ['224.0.0.0', 4, 'multicast'],
   ['240.0.0.0', 4, 'reserved'],
 ];
@@ -31,6 +36,11 @@ const IPV6_RANGES: Array<[string, number, ForbiddenKind]> = [
   // IPv4-compatible addresses (deprecated by RFC 4291) and the discard prefix.
   ['::', 96, 'reserved'],
   ['100::', 64, 'reserved'],
+  // Local-use NAT64 (RFC 8215): the operator chooses where the IPv4 address sits, so it cannot be read out.
+  ['64:ff9b:1::', 48, 'private'],
+  // Teredo (RFC 4380) carries an obfuscated IPv4 server and client, and a relay may connect to either.
+  ['2001::', 32, 'Teredo tunnel'],
+  ['2001:db8::', 32, 'documentation'],
   ['fc00::', 7, 'private'],
   ['fe80::', 10, 'link-local'],
   ['fec0::', 10, 'private'],
@@ -73,12 +83,14 @@ function ipv4From(high: number, low: number): string {
 /**
  * Returns the IPv4 address that an IPv6 address carries, for the forms a
  * host or a router turns into an IPv4 connection: IPv4-mapped
- * (::ffff:a.b.c.d), NAT64 (64:ff9b::/96) and 6to4 (2002::/16).
+ * (::ffff:a.b.c.d), IPv4-translated (::ffff:0:a.b.c.d), NAT64
+ * (64:ff9b::/96) and 6to4 (2002::/16).
  */
 function embeddedIpv4(address: string): string | null {
   const groups = ipv6Groups(address);
   const zeros = (from: number, to: number) => groups.slice(from, to).every((group) => group === 0);
   if (zeros(0, 5) && groups[5] === 0xffff) return ipv4From(groups[6], groups[7]);
+  if (zeros(0, 4) && groups[4] === 0xffff && groups[5] === 0) return ipv4From(groups[6], groups[7]);
   if (groups[0] === 0x64 && groups[1] === 0xff9b && zeros(2, 6)) return ipv4From(groups[6], groups[7]);
   if (groups[0] === 0x2002) return ipv4From(groups[1], groups[2]);
   return null;

@@ -2,13 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 
 import { APP_CONFIG, AppConfig } from '../../../../libs/config/src';
-import type { SqlExecutor } from '../../../../libs/db/src/sql-executor';
 import { TenantDatabase } from '../../../../libs/db/src/tenant-database';
 import type { WebhookJob } from '../../../../libs/queue/src/queues';
 import { decryptSecret } from '../../../../libs/webhooks/src/secret-box';
 import { EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, signatureHeader } from '../../../../libs/webhooks/src/signature';
 import { WebhookTargetError, WebhookTargetResolver } from '../../../../libs/webhooks/src/webhook-target';
 import { AttemptResult, postWebhook } from './webhook-request';
+import { WebhookSlots } from './webhook-slots';
 
 interface DeliveryRow {
   id: string;
@@ -28,9 +28,10 @@ interface DeliveryRow {
 /**
  * What a job did: `sent` and `rejected` end the delivery (rejected: the
  * target is no longer allowed, so nothing was sent), `retry` requests
- * another attempt from BullMQ, and the rest mean the job had nothing to do.
+ * another attempt from BullMQ, `in-flight` means another job is sending
+ * this delivery right now, and the rest mean the job had nothing to do.
  */
-export type DeliveryOutcome = 'sent' | 'failed' | 'retry' | 'rejected' | 'already-done' | 'stale' | 'missing';
+export type DeliveryOutcome = 'sent' | 'failed' | 'retry' | 'rejected' | 'in-flight' | 'already-done' | 'stale' | 'missing';
 
 /** Position of the job among its attempts, to tell a last failure from one that BullMQ retries. */
 export interface AttemptInfo {
@@ -45,11 +46,17 @@ const LOAD_DELIVERY = `SELECT d.id, d.status, d.round, e.id AS endpoint_id, e.ur
   FROM webhook_deliveries d
   JOIN webhook_endpoints e ON e.tenant_id = d.tenant_id AND e.id = d.endpoint_id
   JOIN webhook_events ev ON ev.tenant_id = d.tenant_id AND ev.id = d.event_id
-  WHERE d.id = ? FOR UPDATE OF d`;
+  WHERE d.id = ?`;
 
+// Both writes apply only to the round that was sent and only while it is
+// pending, so an outcome never overwrites a later round or a finished delivery.
 const RECORD_ATTEMPT = `UPDATE webhook_deliveries SET attempt_count = attempt_count + 1, last_attempt_at = now(),
     status = ?, last_status_code = ?, last_response = ?, next_attempt_at = now() + make_interval(secs => ?::double precision / 1000)
-  WHERE id = ?`;
+  WHERE id = ? AND round = ? AND status = 'pending'`;
+
+const RECORD_REJECTION = `UPDATE webhook_deliveries SET status = 'failed', attempt_count = attempt_count + 1, last_attempt_at = now(),
+    last_status_code = NULL, last_response = ?, next_attempt_at = NULL
+  WHERE id = ? AND round = ? AND status = 'pending'`;
 
 function isSuccess(result: AttemptResult): boolean {
   return 'statusCode' in result && result.statusCode >= 200 && result.statusCode < 300;
@@ -63,11 +70,13 @@ function responseText(result: AttemptResult): string {
 }
 
 /**
- * Sends one webhook delivery. The row is locked while the request runs and
- * the attempt is written in the same transaction, so a job that runs twice
- * sends a succeeded delivery once. The endpoint's host is resolved and
- * checked again before every attempt, and the connection goes to the
- * checked addresses only.
+ * Sends one webhook delivery. A Redis claim lets one job at a time send a
+ * delivery, and the claim outlives the write of the outcome, so a job that
+ * runs twice sends a succeeded delivery once. No database transaction is
+ * open during the request: the row is read in one short transaction and the
+ * outcome written in another. The endpoint's host is resolved and checked
+ * again before every attempt, and the connection goes to the checked
+ * addresses only.
  */
 @Injectable()
 export class WebhookSender {
@@ -75,36 +84,48 @@ export class WebhookSender {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly db: TenantDatabase,
     private readonly resolver: WebhookTargetResolver,
+    private readonly slots: WebhookSlots,
     private readonly logger: PinoLogger,
   ) {
     this.logger.setContext(WebhookSender.name);
   }
 
-  deliver(job: WebhookJob, attempt: AttemptInfo): Promise<DeliveryOutcome> {
-    return this.db.asWorkerFor(job.tenantId, async (db) => {
-      const [row] = await db.execute<DeliveryRow[]>(LOAD_DELIVERY, [job.deliveryId]);
-      if (!row) {
-        this.logger.warn({ ...job }, 'webhook delivery not found for this tenant');
-        return 'missing';
-      }
-      if (row.round !== job.round) return 'stale';
-      if (row.status !== 'pending') return 'already-done';
-      if (!row.enabled) return this.reject(db, job, 'the endpoint is disabled');
+  async deliver(job: WebhookJob, attempt: AttemptInfo): Promise<DeliveryOutcome> {
+    const claim = await this.slots.claimDelivery(job.deliveryId);
+    if (!claim) {
+      this.logger.info({ ...job }, 'webhook delivery is being sent by another job');
+      return 'in-flight';
+    }
+    try {
+      return await this.sendClaimed(job, attempt);
+    } finally {
+      await claim.release();
+    }
+  }
 
-      let target;
-      try {
-        target = await this.resolver.vet(row.url);
-      } catch (error) {
-        if (!(error instanceof WebhookTargetError)) throw error;
-        return this.reject(db, job, error.message);
-      }
-      const secret = this.secretOf(row, job);
-      if (secret === null) return this.reject(db, job, 'the signing secret cannot be decrypted with WEBHOOK_SECRET_KEY; rotate the secret');
+  private async sendClaimed(job: WebhookJob, attempt: AttemptInfo): Promise<DeliveryOutcome> {
+    const [row] = await this.db.asWorkerFor(job.tenantId, (db) => db.execute<DeliveryRow[]>(LOAD_DELIVERY, [job.deliveryId]));
+    if (!row) {
+      this.logger.warn({ ...job }, 'webhook delivery not found for this tenant');
+      return 'missing';
+    }
+    if (row.round !== job.round) return 'stale';
+    if (row.status !== 'pending') return 'already-done';
+    if (!row.enabled) return this.reject(job, 'the endpoint is disabled');
 
-      const body = this.bodyOf(row);
-      const result = await postWebhook(target, body, this.headersOf(row, secret, body), this.config.WEBHOOK_TIMEOUT_MS);
-      return this.recordAttempt(db, job, result, attempt);
-    });
+    let target;
+    try {
+      target = await this.resolver.vet(row.url);
+    } catch (error) {
+      if (!(error instanceof WebhookTargetError)) throw error;
+      return this.reject(job, error.message);
+    }
+    const secret = this.secretOf(row, job);
+    if (secret === null) return this.reject(job, 'the signing secret cannot be decrypted with WEBHOOK_SECRET_KEY; rotate the secret');
+
+    const body = this.bodyOf(row);
+    const result = await postWebhook(target, body, this.headersOf(row, secret, body), this.config.WEBHOOK_TIMEOUT_MS);
+    return this.recordAttempt(job, result, attempt);
   }
 
   /** Builds the JSON body from the stored event; jsonb orders keys, so every attempt sends the same bytes. */
@@ -133,23 +154,22 @@ export class WebhookSender {
   }
 
   /** Marks the delivery failed without sending anything, for a target that is no longer allowed. */
-  private async reject(db: SqlExecutor, job: WebhookJob, reason: string): Promise<DeliveryOutcome> {
-    await db.execute(
-      `UPDATE webhook_deliveries SET status = 'failed', attempt_count = attempt_count + 1, last_attempt_at = now(),
-         last_status_code = NULL, last_response = ?, next_attempt_at = NULL WHERE id = ?`,
-      [reason.slice(0, 1000), job.deliveryId],
-    );
+  private async reject(job: WebhookJob, reason: string): Promise<DeliveryOutcome> {
+    await this.db.asWorkerFor(job.tenantId, (db) => db.execute(RECORD_REJECTION, [reason.slice(0, 1000), job.deliveryId, job.round]));
     this.logger.warn({ ...job, reason }, 'webhook delivery rejected before sending');
     return 'rejected';
   }
 
-  private async recordAttempt(db: SqlExecutor, job: WebhookJob, result: AttemptResult, attempt: AttemptInfo): Promise<DeliveryOutcome> {
+  private async recordAttempt(job: WebhookJob, result: AttemptResult, attempt: AttemptInfo): Promise<DeliveryOutcome> {
     const success = isSuccess(result);
     let status: DeliveryRow['status'] = 'pending';
     if (success) status = 'succeeded';
     else if (attempt.finalAttempt) status = 'failed';
     const statusCode = 'statusCode' in result ? result.statusCode : null;
-    await db.execute(RECORD_ATTEMPT, [status, statusCode, responseText(result), status === 'pending' ? attempt.retryDelayMs : null, job.deliveryId]);
+    const retryDelay = status === 'pending' ? attempt.retryDelayMs : null;
+    await this.db.asWorkerFor(job.tenantId, (db) =>
+      db.execute(RECORD_ATTEMPT, [status, statusCode, responseText(result), retryDelay, job.deliveryId, job.round]),
+    );
 
     if (success) {
       this.logger.info({ ...job, statusCode }, 'webhook delivered');

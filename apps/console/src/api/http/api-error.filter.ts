@@ -67,6 +67,17 @@ export class ConsoleErrorFilter implements ExceptionFilter {
   }
 }
 
+/**
+ * Returns true for a path under /api/v1 in any letter case. Express routes
+ * without regard to case, so /API/V1 reaches the API middleware too, and its
+ * errors must be JSON as well.
+ */
 export function isApiPath(path: string): boolean {
+  const lower = path.toLowerCase();
+  return lower === API_PREFIX || lower.startsWith(`${API_PREFIX}/`);
+}
+
+/** Returns true for a path under /api/v1 spelled in lowercase, the only spelling the API answers. */
+export function isCanonicalApiPath(path: string): boolean {
   return path === API_PREFIX || path.startsWith(`${API_PREFIX}/`);
 }

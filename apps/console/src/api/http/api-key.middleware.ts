@@ -1,4 +1,4 @@
-import { Inject, Injectable, NestMiddleware } from '@nestjs/common';
+import { Inject, Injectable, NestMiddleware, NotFoundException } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import type Redis from 'ioredis';
 
@@ -6,6 +6,7 @@ import { APP_CONFIG, AppConfig } from '../../../../../libs/config/src';
 import { REDIS } from '../../../../../libs/redis/src/redis.module';
 import { RequestScope } from '../../../../../libs/tenancy/src/request-scope';
 import { ApiKeyAuthenticator } from '../keys/api-key-authenticator';
+import { isCanonicalApiPath } from './api-error.filter';
 import { InsufficientScopeError, InvalidApiKeyError, RateLimitedError } from './api-errors';
 import { countApiRequest } from './api-rate-limit';
 
@@ -32,6 +33,8 @@ export class ApiKeyMiddleware implements NestMiddleware {
   async use(req: Request & { tenantId?: string }, res: Response, next: NextFunction): Promise<void> {
     try {
       res.setHeader('Cache-Control', 'no-store');
+      // One spelling per resource: /API/V1/... is a 404 whatever the key, rather than a second way in.
+      if (!isCanonicalApiPath(req.path)) throw new NotFoundException();
       if (PUBLIC_PATHS.has(req.path) && READ_METHODS.has(req.method)) return next();
 
       const key = await this.authenticator.authenticate(bearerToken(req));

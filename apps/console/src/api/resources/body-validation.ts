@@ -27,9 +27,13 @@ function article(type: string): string {
   return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
 }
 
-/** Maps every zod issue to its field path and reason; an unknown field is reported under its own path. */
+/**
+ * Maps every zod issue to its field path and reason; an unknown field is
+ * reported under its own path. The map has no prototype, so a client's
+ * field named constructor or __proto__ is stored like any other name.
+ */
 export function issueDetails(issues: ZodIssue[]): Record<string, string> {
-  const details: Record<string, string> = {};
+  const details: Record<string, string> = Object.create(null);
   const add = (path: string, reason: string) => {
     details[path] = details[path] ? `${details[path]}; ${reason}` : reason;
   };

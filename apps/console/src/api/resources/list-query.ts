@@ -12,6 +12,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** updated_at as the list query writes it: UTC with microseconds. */
 const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 const isoTimestamp = z.string().datetime({ offset: true });
+const MIN_YEAR = 1970;
+const MAX_YEAR = 9999;
 
 /** The position after the last row of a page: that row's updated_at and id. */
 export interface PagePosition {
@@ -34,7 +36,7 @@ function decodeCursor(cursor: string): PagePosition | null {
     const decoded: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (!Array.isArray(decoded) || decoded.length !== 2) return null;
     const [updatedAt, id] = decoded as unknown[];
-    if (typeof updatedAt !== 'string' || !CURSOR_TIME.test(updatedAt)) return null;
+    if (typeof updatedAt !== 'string' || !CURSOR_TIME.test(updatedAt) || !isTimestamp(updatedAt)) return null;
     if (typeof id !== 'string' || !UUID.test(id)) return null;
     return { updatedAt, id };
   } catch {
@@ -44,7 +46,8 @@ function decodeCursor(cursor: string): PagePosition | null {
 
 /** Reads limit, cursor and updated_since; an unknown, repeated or malformed parameter is a 400 that names it. */
 export function parseListQuery(query: Record<string, unknown>): ListQuery {
-  const problems: Record<string, string> = {};
+  // No prototype, so a parameter named constructor or __proto__ is reported like any other.
+  const problems: Record<string, string> = Object.create(null);
   for (const name of Object.keys(query)) {
     if (!(PARAMETERS as readonly string[]).includes(name)) problems[name] = 'is not a known parameter';
   }
@@ -66,7 +69,14 @@ export function parseListQuery(query: Record<string, unknown>): ListQuery {
   return { limit, after, updatedSince };
 }
 
-/** Checks the ISO 8601 form and that the calendar date exists, which the format alone does not (2026-02-30). */
+/**
+ * Checks the ISO 8601 form, that the calendar date exists, which the format
+ * alone does not (2026-02-30), and that the year is from 1970 to 9999, so
+ * PostgreSQL never gets a value it rejects as out of range (year 0000).
+ */
 export function isTimestamp(value: string): boolean {
-  return isoTimestamp.safeParse(value).success && isIsoDate(value.slice(0, 10)) && !Number.isNaN(Date.parse(value));
+  if (!isoTimestamp.safeParse(value).success || !isIsoDate(value.slice(0, 10))) return false;
+  const year = Number(value.slice(0, 4));
+
+  return year >= MIN_YEAR && year <= MAX_YEAR && !Number.isNaN(Date.parse(value));
 }

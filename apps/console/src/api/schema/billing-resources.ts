@@ -1,12 +1,12 @@
 import { companyReference, ResourceDefinition, siteReference } from './resource-definition';
-import { currency, date, externalId, money, notBefore, optionalText, quantity, shared, text, z } from './fields';
+import { currency, date, externalId, isValidMoney, lineAmountOf, money, notBefore, optionalText, quantity, shared, text, z } from './fields';
 
 const invoiceLine = z
   .object({
     description: text(500),
     quantity,
     unitPriceMinor: money,
-    amountMinor: money,
+    amountMinor: money.openapi({ description: 'Must equal quantity × unitPriceMinor, rounded half up to a whole minor unit.' }),
   })
   .strict()
   .openapi('InvoiceLine');
@@ -32,7 +32,7 @@ const invoiceShape = z
     currency,
     subtotalMinor: money,
     taxMinor: money,
-    totalMinor: money,
+    totalMinor: money.openapi({ description: 'Must equal subtotalMinor + taxMinor.' }),
     amountPaidMinor: money.optional().openapi({ description: 'Defaults to the sum of the payments.' }),
     status: z.enum(['open', 'paid', 'void']).default('open'),
     notes: optionalText(5000),
@@ -40,6 +40,28 @@ const invoiceShape = z
     payments: z.array(invoicePayment).max(500).default([]),
   })
   .strict();
+
+/**
+ * Adds an issue for a total that is not subtotal plus tax and for each line
+ * whose amount is not quantity × unit price. zod runs this even when a field
+ * failed, so amounts that already have an issue are not compared.
+ */
+function checkInvoiceSums(value: z.infer<typeof invoiceShape>, context: z.RefinementCtx): void {
+  const expectedTotal = value.subtotalMinor + value.taxMinor;
+  const comparable = [value.subtotalMinor, value.taxMinor, value.totalMinor].every(isValidMoney);
+  if (comparable && value.totalMinor !== expectedTotal) {
+    const message = `must equal subtotalMinor + taxMinor, which is ${expectedTotal}`;
+    context.addIssue({ code: z.ZodIssueCode.custom, path: ['totalMinor'], message });
+  }
+  value.lines.forEach((line, index) => {
+    const validQuantity = typeof line.quantity === 'number' && line.quantity > 0 && line.quantity < 1_000_000_000;
+    if (!validQuantity || !isValidMoney(line.unitPriceMinor) || !isValidMoney(line.amountMinor)) return;
+    const expectedAmount = lineAmountOf(line.quantity, line.unitPriceMinor);
+    if (line.amountMinor === expectedAmount) return;
+    const message = `must equal quantity × unitPriceMinor rounded half up, which is ${expectedAmount}`;
+    context.addIssue({ code: z.ZodIssueCode.custom, path: ['lines', index, 'amountMinor'], message });
+  });
+}
 
 export const invoices: ResourceDefinition = {
   path: 'invoices',
@@ -50,6 +72,7 @@ export const invoices: ResourceDefinition = {
   body: invoiceShape
     .superRefine((value, context) => {
       notBefore(value, context, 'issuedOn', 'dueOn');
+      checkInvoiceSums(value, context);
       const paid = value.amountPaidMinor ?? value.payments.reduce((sum, payment) => sum + payment.amountMinor, 0);
       if (paid > value.totalMinor) {
         const path = value.amountPaidMinor === undefined ? 'payments' : 'amountPaidMinor';

@@ -1,7 +1,7 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 
-import { isCurrency, isIsoDate } from '../../../../../libs/locale/src';
+import { isBillingCurrency, isIsoDate } from '../../../../../libs/locale/src';
 
 // Adds .openapi() to zod types, so each schema carries its own documentation.
 extendZodWithOpenApi(z);
@@ -38,18 +38,40 @@ export const timestamp = z
   .refine((value) => isIsoDate(value.slice(0, 10)), 'must be a calendar date that exists')
   .openapi({ format: 'date-time', example: '2026-03-14T09:30:00Z' });
 
+/**
+ * The largest amount the API accepts, in minor units (10^15, ten trillion
+ * dollars in cents). It fits bigint, and any sum of up to nine such amounts,
+ * such as subtotal plus tax, stays an exact JavaScript integer (below 2^53).
+ */
+export const MAX_MONEY_MINOR = 1_000_000_000_000_000;
+
+/** Returns true for an amount that `money` accepts, so sum checks can skip values that already have an issue. */
+export function isValidMoney(value: number): boolean {
+  return Number.isInteger(value) && value >= 0 && value <= MAX_MONEY_MINOR;
+}
+
 /** An amount of money in integer minor units, such as cents. */
 export const money = z
   .number({ invalid_type_error: 'must be an integer number of minor units' })
   .int('must be an integer number of minor units')
   .min(0, 'must not be negative')
-  .max(Number.MAX_SAFE_INTEGER, 'is too large')
+  .max(MAX_MONEY_MINOR, `must be at most ${MAX_MONEY_MINOR} minor units`)
   .openapi({ example: 12500 });
 
 export const currency = z
   .string()
-  .refine(isCurrency, 'must be an ISO 4217 currency code such as USD')
-  .openapi({ example: 'USD' });
+  .refine(isBillingCurrency, 'must be an ISO 4217 code of a currency in use, such as USD; codes such as XXX, XTS and XDR are not')
+  .openapi({ example: 'USD', description: 'An ISO 4217 code of a currency in use; XXX, XTS, metals and units of account such as XDR are rejected.' });
+
+/**
+ * Returns the amount of a line: quantity times unit price, rounded half up
+ * to a whole minor unit. BigInt keeps the product exact, because quantity
+ * has at most three decimals and the product of two large numbers can pass 2^53.
+ */
+export function lineAmountOf(quantity: number, unitPriceMinor: number): number {
+  const thousandths = BigInt(Math.round(quantity * 1000));
+  return Number((thousandths * BigInt(unitPriceMinor) * 2n + 1000n) / 2000n);
+}
 
 /** A positive quantity with at most three decimals, as numeric(12,3) stores it. */
 export const quantity = z
