@@ -93,6 +93,8 @@ describe('SIGTERM under load', () => {
       const readiness = await send(port, host, '/health/ready');
       expect(readiness.status).toBe(503);
       expect(readiness.body).toContain('shutting_down');
+      // An impatient second signal does not cut the requests off.
+      child.kill('SIGTERM');
 
       const outcomes = await Promise.all(logins);
       expect(outcomes.filter((outcome) => outcome.error)).toEqual([]);

@@ -78,6 +78,26 @@ describe('health and metrics of app processes', () => {
     expect(text).not.toContain('9f0c6a57');
   });
 
+  it('rare HTTP methods share one metrics label', async () => {
+    await rawRequest(portalPort, `${tenant.slug}.localhost`, '/login', { method: 'PROPFIND' });
+    const text = await (await fetch(`http://127.0.0.1:${portalMetrics}/metrics`)).text();
+    expect(text).toContain('method="OTHER"');
+    expect(text).not.toContain('PROPFIND');
+  });
+
+  it('a failed readiness check names no internals', async () => {
+    const { child, port } = await startAppProcess('worker', { CHROMIUM_PATH: '/nonexistent/chromium-for-test' });
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/health/ready`);
+      const body = await response.text();
+      expect(response.status).toBe(503);
+      expect(body).toContain('browser is not available');
+      expect(body).not.toContain('/nonexistent');
+    } finally {
+      await stopAppProcess(child);
+    }
+  }, 60_000);
+
   it('metrics stay off the public port', async () => {
     const response = await rawRequest(portalPort, `${tenant.slug}.localhost`, '/metrics');
     expect(response.status).not.toBe(200);

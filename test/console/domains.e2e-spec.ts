@@ -179,6 +179,22 @@ describe('settings → domains', () => {
     expect((await portalGet(hostname)).status).toBe(200);
   });
 
+  it('joins repeated Verify now presses into one check', async () => {
+    const hostname = `presses.${tenantA.slug}.test`;
+    expect((await addDomain(owner, hostname)).status).toBe(303);
+    const { rows } = await admin.query<{ id: string }>('SELECT id FROM tenant_domains WHERE hostname = $1', [hostname]);
+    for (let count = 0; count < 5; count += 1) {
+      expect((await press(owner, `/settings/domains/${rows[0].id}/verify`)).status).toBe(303);
+    }
+
+    const queue = worker.get<Queue<DomainVerificationJob>>(getQueueToken(DOMAIN_VERIFICATION_QUEUE));
+    const jobs = await queue.getJobs(['waiting', 'active', 'completed', 'failed', 'prioritized']);
+    const checks = jobs.filter((job) => job.data.domainId === rows[0].id);
+    // One job per domain and minute; a minute boundary between the presses makes two.
+    expect(checks.length).toBeGreaterThanOrEqual(1);
+    expect(checks.length).toBeLessThanOrEqual(2);
+  });
+
   it('records the reason of a wrong TXT record', async () => {
     const hostname = `wrong.${tenantA.slug}.test`;
     dns.set(`_portal-verification.${hostname}`, { TXT: ['portal-verification=someone-elses-token-value'] });
@@ -229,7 +245,7 @@ describe('settings → domains', () => {
     ['-bad.example.com', 'has an invalid label "-bad"'],
     ['under_score.example.com', 'has an invalid label "under_score"'],
     [`${'a'.repeat(64)}.example.com`, 'has an invalid label'],
-    [`${'abcdefghi.'.repeat(26)}com`, 'is longer than 253 characters'],
+    [`${'abcdefghi.'.repeat(26)}com`, 'is longer than 232 characters'],
     ['', 'is missing'],
   ])('rejects %s at add', async (hostname, reason) => {
     const before = await admin.query('SELECT count(*) FROM tenant_domains WHERE tenant_id = $1', [tenantA.tenantId]);

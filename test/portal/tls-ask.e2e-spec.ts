@@ -139,7 +139,7 @@ describe('on-demand TLS ask endpoint', () => {
     expect(response.body).toBe('not found\n');
   });
 
-  it.each([['portal.example.com:443'], [''], ['203.0.113.7'], ['bad host.example.com']])('rejects malformed %j', async (domain) => {
+  it.each([['portal.example.com:443'], [''], ['203.0.113.7'], ['bad host.example.com'], ['\u200bportal.example.com']])('rejects malformed %j', async (domain) => {
     expect((await ask(domain)).status).toBe(400);
   });
 
@@ -148,8 +148,12 @@ describe('on-demand TLS ask endpoint', () => {
     expect((await rawRequest(port, 'portal:3000', `${ASK}?domain=a.example.com&domain=b.example.com`)).status).toBe(400);
   });
 
-  it('returns 404 through a proxy', async () => {
-    expect((await ask(`portal.${active.slug}.test`, { 'x-forwarded-for': '198.51.100.4' })).status).toBe(404);
+  it.each([
+    ['x-forwarded-for', '198.51.100.4'],
+    ['forwarded', 'for=198.51.100.4'],
+    ['x-real-ip', '198.51.100.4'],
+  ])('returns 404 through a proxy that sets %s', async (header, value) => {
+    expect((await ask(`portal.${active.slug}.test`, { [header]: value })).status).toBe(404);
   });
 
   describe('behind caddy', () => {

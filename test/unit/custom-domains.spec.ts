@@ -53,6 +53,14 @@ describe('parseCustomDomain', () => {
   ])('rejects %j', (raw, reason) => {
     expect(reasonFor(raw)).toContain(reason);
   });
+
+  it('keeps room for the verification record name', () => {
+    // 232 characters is the longest name whose _portal-verification record fits in 253.
+    const longest = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(36)}.com`;
+    expect(longest).toHaveLength(232);
+    expect(parseCustomDomain(longest, PLATFORM)).toBe(longest);
+    expect(reasonFor(`d${longest}`)).toContain('is longer than 232 characters');
+  });
 });
 
 describe('checkVerificationRecord', () => {

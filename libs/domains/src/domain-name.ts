@@ -14,7 +14,8 @@ export class DomainNameError extends Error {
 }
 
 const MAX_INPUT_LENGTH = 300;
-const MAX_HOSTNAME_LENGTH = 253;
+// The TXT record `_portal-verification.<hostname>` must itself fit in 253 characters.
+const MAX_HOSTNAME_LENGTH = 253 - '_portal-verification.'.length;
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
 /**

@@ -148,7 +148,13 @@ export function handleShutdownSignals(app: INestApplication, options: ShutdownOp
     return stopping;
   };
 
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  // A second signal while stopping is logged and otherwise ignored, so
+  // requests and jobs still get their time; the time limit still applies.
+  const onSignal = (signal: string) => {
+    if (stopping) options.log.info({ signal }, 'shutdown already in progress');
+    void stop(signal);
+  };
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
   return () => stop('manual');
 }

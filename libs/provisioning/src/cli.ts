@@ -1,9 +1,11 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import Redis from 'ioredis';
 import { Pool } from 'pg';
 
 import '../../db/src/pg-types';
 import { loadConfig } from '../../config/src';
+import { publishTenantChange } from '../../tenancy/src/tenant-resolver.service';
 import { applyManifest } from './apply-manifest';
 import { loadManifestFolder, ManifestError } from './manifest-loader';
 
@@ -31,15 +33,29 @@ async function main(args: string[]): Promise<void> {
 
   const config = loadConfig();
   const pool = new Pool({ connectionString: config.DATABASE_URL, max: 1 });
+  const redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
     for (const folder of folders) {
       const result = await applyManifest(pool, await loadManifestFolder(folder));
       console.log(
         `${result.slug}: ${result.written} rows written, ${result.unchanged} unchanged, ${result.removed} removed`,
       );
+      // Running apps cache each tenant's hosts, status and branding; a change
+      // such as a suspension takes effect once they drop that entry.
+      if (result.written > 0 || result.removed > 0) await notifyApps(redis, result.tenantId);
     }
   } finally {
     await pool.end();
+    redis.disconnect();
+  }
+}
+
+/** Publishes the tenant's change; without Redis the apps pick it up when their cache entry expires. */
+async function notifyApps(redis: Redis, tenantId: string): Promise<void> {
+  try {
+    await publishTenantChange(redis, tenantId);
+  } catch (error) {
+    console.warn(`Running apps were not told about the change (${(error as Error).message}); they see it within HOST_CACHE_SECONDS.`);
   }
 }
 

@@ -15,7 +15,8 @@ export const TLS_ALLOWED_PATH = 'internal/tls/allowed';
  * middleware and the sign-in guard, and answers from the resolver's cache.
  *
  * Only Caddy itself should call it, over the internal network. A request
- * that came through a proxy carries X-Forwarded-For and gets 404, so a
+ * that came through a proxy carries X-Forwarded-For, Forwarded or X-Real-IP
+ * and gets 404, so a
  * visitor cannot reach it through Caddy's reverse_proxy.
  */
 @Public()
@@ -26,11 +27,13 @@ export class TlsAllowedController {
   @Get()
   async allowed(@Query('domain') domain: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
     res.type('text/plain').setHeader('Cache-Control', 'no-store');
-    if (req.headers['x-forwarded-for'] !== undefined) {
+    const proxied = ['x-forwarded-for', 'forwarded', 'x-real-ip'].some((name) => req.headers[name] !== undefined);
+    if (proxied) {
       res.status(404).send('not found\n');
       return;
     }
-    if (typeof domain !== 'string' || domain.includes(':') || normalizeHost(domain) === null) {
+    // Caddy asks with ASCII names; anything else is not a host this portal serves.
+    if (typeof domain !== 'string' || !/^[\x21-\x7e]+$/.test(domain) || domain.includes(':') || normalizeHost(domain) === null) {
       res.status(400).send('domain: expected one host name without a port\n');
       return;
     }

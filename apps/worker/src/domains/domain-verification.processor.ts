@@ -6,7 +6,10 @@ import { DomainVerifier, VerificationOutcome } from './domain-verifier.service';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-@Processor(DOMAIN_VERIFICATION_QUEUE)
+// Lookups mostly wait on DNS, and one that gets no answer takes about ten
+// seconds, so several run at once and one tenant's dead names cannot hold
+// up every other tenant's checks.
+@Processor(DOMAIN_VERIFICATION_QUEUE, { concurrency: 8 })
 export class DomainVerificationProcessor extends WorkerHost {
   constructor(private readonly verifier: DomainVerifier) {
     super();
