@@ -52,6 +52,10 @@ interface TenantRow {
 export class TenantResolver implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(TenantResolver.name);
   private readonly cache = new Map<string, CacheEntry>();
+  /** Lookups in progress by host. */
+  private readonly loading = new Map<string, Promise<TenantContext | null>>();
+  /** Counts published changes, so a lookup can tell whether one happened while it ran. */
+  private generation = 0;
   private subscriber?: Redis;
 
   constructor(
@@ -77,7 +81,23 @@ export class TenantResolver implements OnModuleInit, OnApplicationShutdown {
     const cached = this.cache.get(host);
     if (cached && cached.expiresAt > Date.now()) return cached.tenant;
 
+    // Requests for the same uncached host share one lookup.
+    const pending = this.loading.get(host);
+    if (pending) return pending;
+    const lookup: Promise<TenantContext | null> = this.loadAndCache(host).finally(() => {
+      if (this.loading.get(host) === lookup) this.loading.delete(host);
+    });
+    this.loading.set(host, lookup);
+    return lookup;
+  }
+
+  private async loadAndCache(host: string): Promise<TenantContext | null> {
+    const generation = this.generation;
     const tenant = await this.load(host);
+    // A change published while the lookup ran may have made its result stale,
+    // so that result serves this request but is not cached.
+    if (generation !== this.generation) return tenant;
+
     const ttl = tenant ? this.config.HOST_CACHE_SECONDS * 1000 : UNKNOWN_HOST_TTL_MS;
     this.cache.delete(host);
     while (this.cache.size >= HOST_CACHE_MAX_ENTRIES) {
@@ -90,6 +110,9 @@ export class TenantResolver implements OnModuleInit, OnApplicationShutdown {
 
   /** Drops cached entries of one tenant, or all of them for '*'. */
   forget(tenantId: string): void {
+    this.generation += 1;
+    // Requests after the change start their own lookup instead of joining one that began before it.
+    this.loading.clear();
     for (const [host, entry] of this.cache) {
       if (tenantId === '*' || entry.tenant === null || entry.tenant.id === tenantId) this.cache.delete(host);
     }
