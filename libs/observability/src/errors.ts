@@ -14,6 +14,15 @@ export class DomainError extends Error {
   }
 }
 
+/** A rate limit was reached; the error page sends `Retry-After` with this many seconds. */
+export interface RetryAfter {
+  retryAfterSeconds: number;
+}
+
+export function hasRetryAfter(error: unknown): error is RetryAfter {
+  return typeof (error as Partial<RetryAfter> | null)?.retryAfterSeconds === 'number';
+}
+
 export class NotFoundError extends DomainError {
   constructor(what = 'page') {
     super('not_found', 404, `The ${what} you asked for does not exist or is not shared with you.`);

@@ -19,7 +19,7 @@ export function shutdownLogOf(logger: LoggerService): ShutdownLog {
 
 let draining = false;
 
-/** Whether this process has begun shutting down; readiness then answers 503. */
+/** Whether this process has begun shutting down; readiness then returns 503. */
 export function isDraining(): boolean {
   return draining;
 }
@@ -29,7 +29,7 @@ export interface ShutdownOptions {
   timeoutMs: number;
   /**
    * Time the listener keeps accepting after the signal, while readiness
-   * answers 503, so connections already on their way are served, not reset.
+   * returns 503, so connections already on their way are served, not reset.
    */
   drainDelayMs: number;
   log: ShutdownLog;
@@ -46,12 +46,11 @@ export interface ShutdownOptions {
  */
 class RequestTracker {
   inFlight = 0;
-  draining = false;
 
   constructor(private readonly server: Server) {
     server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
       this.inFlight += 1;
-      if (this.draining) res.setHeader('Connection', 'close');
+      if (draining) res.setHeader('Connection', 'close');
       res.once('close', () => (this.inFlight -= 1));
     });
   }
@@ -63,7 +62,6 @@ class RequestTracker {
    * idle sockets at once would drop requests whose bytes have not been read.
    */
   async drain(delayMs: number): Promise<void> {
-    this.draining = true;
     await new Promise((resolve) => setTimeout(resolve, delayMs));
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     // Node closes idle keep-alive sockets once on close(); sockets that become idle later are closed here.
@@ -101,9 +99,9 @@ function workerOf(host: WorkerHost): WorkerHost['worker'] | null {
 }
 
 /**
- * Installs the SIGTERM and SIGINT handling of an app process: fail
- * readiness, keep accepting for `drainDelayMs` so connections already on
- * their way are served, stop accepting, let requests in flight finish, close the BullMQ
+ * Installs the SIGTERM and SIGINT handling of an app process. It fails
+ * readiness and keeps accepting for `drainDelayMs`, so connections already
+ * on their way are served. Then it stops accepting, lets requests in flight finish, close the BullMQ
  * workers after their running jobs, then close the app (database, Redis,
  * browser) and exit 0. When that takes longer than the limit the process
  * exits 1; a job still running then keeps its lock until BullMQ's stalled

@@ -3,7 +3,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/co
 import type { Request, Response } from 'express';
 import { PinoLogger } from 'nestjs-pino';
 
-import { AuthenticationRequiredError, DomainError, SessionRevokedError } from '../../observability/src/errors';
+import { AuthenticationRequiredError, DomainError, hasRetryAfter, SessionRevokedError } from '../../observability/src/errors';
 
 const STATUS_TITLES: Record<number, string> = {
   400: 'That request was not valid',
@@ -82,6 +82,7 @@ export class ErrorPageFilter implements ExceptionFilter {
       layout: error instanceof DomainError && error.code === 'unknown_host' ? false : undefined,
     };
     res.status(status);
+    if (error instanceof DomainError && hasRetryAfter(error)) res.setHeader('Retry-After', String(error.retryAfterSeconds));
     res.render('pages/error', view, (renderError: Error | null, html?: string) => {
       if (renderError) {
         this.logger.error({ err: renderError, errorId }, 'error page failed to render');

@@ -26,7 +26,6 @@ import { RequestUploadRequest } from './request-upload.middleware';
 import { requestFormView } from './request-form-view';
 import { ServiceRequestForms } from './service-request-form.service';
 import { ServiceRequestSubmissions } from './service-request-submission.service';
-import { TooManyServiceRequestsError } from './submission-rate-limit';
 import { downloadName, sendStoredFile } from '../../../../libs/service-requests/src/stored-file-response';
 
 /** The form's problems per field, or the checked request and files. */
@@ -57,14 +56,9 @@ export class ServiceRequestsController {
   }
 
   @Get('new')
-  async newRequest(@Res({ passthrough: true }) res: Response) {
+  async newRequest() {
     const principal = this.scope.principal();
-    try {
-      await this.submissions.assertRoomFor(principal.tenantId, principal.userId, this.scope.tenant().branding.supportPhone);
-    } catch (error) {
-      if (error instanceof TooManyServiceRequestsError) res.setHeader('Retry-After', String(error.retryAfterSeconds));
-      throw error;
-    }
+    await this.submissions.assertRoomFor(principal.tenantId, principal.userId, this.scope.tenant().branding.supportPhone);
     const values: RequestFormValues = {
       submissionKey: randomUUID(),
       siteId: '',
@@ -91,13 +85,8 @@ export class ServiceRequestsController {
       return;
     }
 
-    try {
-      const result = await this.submissions.submit(checked.fields, checked.files, originOf(req));
-      res.redirect(303, `/service-requests/${result.id}?submitted=${result.outcome}`);
-    } catch (error) {
-      if (error instanceof TooManyServiceRequestsError) res.setHeader('Retry-After', String(error.retryAfterSeconds));
-      throw error;
-    }
+    const result = await this.submissions.submit(checked.fields, checked.files, originOf(req));
+    res.redirect(303, `/service-requests/${result.id}?submitted=${result.outcome}`);
   }
 
   @Get(':id')
