@@ -9,7 +9,7 @@ const root = join(__dirname, '..');
 const marker = join(root, 'node_modules', '.package-lock.json');
 const lock = join(root, 'package-lock.json');
 const modules = join(root, 'node_modules');
-// A node_modules that is a symbolic link is shared with another checkout;
+// A node_modules that is a symbolic link is shared with another checkout.
 // npm ci would empty the folder it points to, so it is left alone.
 const shared = existsSync(modules) && lstatSync(modules).isSymbolicLink();
 const stale = !existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs;

@@ -124,7 +124,7 @@ export class PortalModule implements NestModule {
 
   configure(consumer: MiddlewareConsumer): void {
     const health = ['health', 'health/live', 'health/ready'].map((path) => ({ path, method: RequestMethod.GET }));
-    // Caddy asks before a tenant is known, on any Host header.
+    // Caddy calls it before a tenant is known, on any Host header.
     const tlsAsk = { path: TLS_ALLOWED_PATH, method: RequestMethod.GET };
     consumer.apply(ClsMiddleware).forRoutes('*');
     consumer

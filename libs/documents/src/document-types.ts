@@ -120,12 +120,12 @@ export interface ProposalLine extends PricedLine {
   isChosen: boolean;
 }
 
-/** A customer's answer to a proposal as the PDF prints it. */
+/** A customer's response to a proposal, as the PDF prints it. */
 export interface ProposalResponse {
   name: string | null;
   respondedAt: string | null;
   reason: string | null;
-  /** SHA-256 of the proposal as the customer saw it when answering; null for answers recorded by staff. */
+  /** SHA-256 of the proposal as the customer saw it when responding; null for responses recorded by staff. */
   fingerprint: string | null;
   /** Totals with the chosen optional lines, for an acceptance. */
   acceptedTotals: { subtotalMinor: string; taxMinor: string; totalMinor: string } | null;

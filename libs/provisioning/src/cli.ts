@@ -55,7 +55,7 @@ async function notifyApps(redis: Redis, tenantId: string): Promise<void> {
   try {
     await publishTenantChange(redis, tenantId);
   } catch (error) {
-    console.warn(`Running apps were not told about the change (${(error as Error).message}); they see it within HOST_CACHE_SECONDS.`);
+    console.warn(`Publishing the change to running apps failed (${(error as Error).message}); they apply it within HOST_CACHE_SECONDS.`);
   }
 }
 

@@ -38,7 +38,7 @@ interface AnsweredRow {
   currency: string;
 }
 
-/** What the staff step recorded, for queueing after commit. */
+/** Emails and webhook event the staff step recorded, for queueing after commit. */
 interface Consequences {
   deliveryIds: string[];
   webhook: RecordedWebhookEvent | null;
@@ -98,7 +98,7 @@ export class ProposalResponsesService {
     // Locks the row while it is still open to this customer, so a staff edit
     // cannot commit between the fingerprint check and the UPDATE below. Line
     // edits take the same lock through a trigger. An answered, expired or
-    // hidden proposal returns no row here and is explained below.
+    // hidden proposal returns no row here, and the code below reports which it is.
     await db.execute('SELECT id FROM proposals WHERE id = ? FOR UPDATE', [proposalId]);
     const proposal = await proposalsKind.detail(db, proposalId, this.records.queryContext());
     if (!proposal) throw new NotFoundError('proposal');
@@ -134,7 +134,7 @@ export class ProposalResponsesService {
         proposalId,
       ],
     );
-    // Nothing updated: another answer committed first, or the day ended.
+    // Nothing updated: another response committed first, or the proposal expired at midnight.
     if (!row) return this.explainRejection(db, proposalId);
 
     await recordPortalUserActivity(
@@ -189,9 +189,10 @@ export class ProposalResponsesService {
   }
 
   /**
-   * Hands the emails and webhook deliveries to the worker and queues the answered proposal's new
-   * PDF. The answer is already committed, so a failure here is logged: the
-   * sweeps and the portal's own render on download catch up.
+   * Hands the emails and webhook deliveries to the worker and queues the
+   * proposal's new PDF. The response is already committed, so a failure here
+   * is only logged, and the sweeps and the portal's own render on download
+   * catch up.
    */
   private async afterCommit(tenantId: string, consequences: Consequences, document: DocumentRequest): Promise<void> {
     try {
@@ -207,7 +208,7 @@ export class ProposalResponsesService {
         await queueDocumentRender(this.documents, this.redis, document, prepared.jobId, requester, this.config.DOCUMENT_RENDERS_PER_MINUTE);
       }
     } catch (error) {
-      this.logger.error({ err: error, tenantId, proposalId: document.recordId }, 'answered proposal PDF not queued');
+      this.logger.error({ err: error, tenantId, proposalId: document.recordId }, 'PDF of the answered proposal not queued');
     }
   }
 }

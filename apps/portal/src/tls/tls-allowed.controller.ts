@@ -12,7 +12,7 @@ export const TLS_ALLOWED_PATH = 'internal/tls/allowed';
  * the host (a verified custom domain or `{slug}.{PORTAL_BASE_DOMAIN}` of an
  * active tenant), else 404, so Caddy requests certificates for portal hosts
  * only. The body never names the tenant. It runs outside the tenant-host
- * middleware and the sign-in guard, and answers from the resolver's cache.
+ * middleware and the sign-in guard, and reads the resolver's cache.
  *
  * Only Caddy itself should call it, over the internal network. A request
  * that came through a proxy carries X-Forwarded-For, Forwarded or X-Real-IP
@@ -32,7 +32,7 @@ export class TlsAllowedController {
       res.status(404).send('not found\n');
       return;
     }
-    // Caddy asks with ASCII names; anything else is not a host this portal serves.
+    // Caddy sends ASCII names, so anything else is not a host this portal serves.
     if (typeof domain !== 'string' || !/^[\x21-\x7e]+$/.test(domain) || domain.includes(':') || normalizeHost(domain) === null) {
       res.status(400).send('domain: expected one host name without a port\n');
       return;

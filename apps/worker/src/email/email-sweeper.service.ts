@@ -7,7 +7,7 @@ import { TenantDatabase } from '../../../../libs/db/src/tenant-database';
 import { EMAIL_QUEUE, EmailJob, USER_IMPORT_QUEUE, UserImportJob } from '../../../../libs/queue/src/queues';
 import { PeriodicSweep } from '../sweeps/periodic-sweep';
 
-/** How old a queued delivery must be before it counts as stranded. */
+/** Age after which a queued delivery counts as stranded. */
 const STRANDED_AFTER = '2 minutes';
 const SWEEP_BATCH = 500;
 

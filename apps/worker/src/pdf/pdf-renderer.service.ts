@@ -106,7 +106,7 @@ export class PdfRenderer implements OnApplicationShutdown {
     }
   }
 
-  /** Resolves when Chromium runs and answers, starting it if none runs; for the readiness check. */
+  /** Resolves when Chromium runs and responds, starting it if none runs. The readiness check calls it. */
   async checkBrowser(): Promise<void> {
     if (this.closing) throw new PdfRendererClosedError();
     const chromium = await this.chromium.acquire();

@@ -63,7 +63,7 @@ export class Proposal extends CompanyRecord<'status' | 'subtotalMinor' | 'taxMin
   @Property({ type: 'text', fieldName: 'response_user_agent', nullable: true })
   responseUserAgent?: string | null;
 
-  /** SHA-256 of the proposal as the customer saw it when answering; see proposalFingerprint. */
+  /** SHA-256 of the proposal as the customer saw it when responding; see proposalFingerprint. */
   @Property({ type: 'text', fieldName: 'response_hash', nullable: true })
   responseHash?: string | null;
 

@@ -77,7 +77,7 @@ export function isApiPath(path: string): boolean {
   return lower === API_PREFIX || lower.startsWith(`${API_PREFIX}/`);
 }
 
-/** Returns true for a path under /api/v1 spelled in lowercase, the only spelling the API answers. */
+/** Returns true for a path under /api/v1 spelled in lowercase, the only spelling the API serves. */
 export function isCanonicalApiPath(path: string): boolean {
   return path === API_PREFIX || path.startsWith(`${API_PREFIX}/`);
 }
